@@ -1,0 +1,1 @@
+"""Evaluators, datasets, the eval runner, the quality gate and benchmark scripts."""

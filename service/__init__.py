@@ -1,0 +1,1 @@
+"""HTTP + SSE API, auth, CLI entry, settings and background workers."""

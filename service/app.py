@@ -1,0 +1,49 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from store import Store
+
+from .bootstrap import build_entra, build_store
+from .entra import EntraVerifier
+from .errors import install_problem_handlers
+from .limits import BodySizeLimit
+from .routes import audit, conversations, health, keys
+from .settings import Settings
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    settings: Settings | None = None, *, store: Store | None = None, entra: EntraVerifier | None = None
+) -> FastAPI:
+    settings = settings or Settings()
+    db = store or build_store(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await db.open()
+        try:
+            yield
+        finally:
+            await db.close()
+
+    app = FastAPI(
+        title="OpsCopilot",
+        version="0.1.0",
+        summary="Multi-agent copilot for ML/LLM operations.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = db
+    app.state.entra = entra if entra is not None else build_entra(settings)
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for module in (health, conversations, keys, audit):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,101 @@
+"""Request and response bodies of the public API. Requests forbid unknown fields."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from store import Timestamp
+
+__all__ = [
+    "ApiKeyOut",
+    "AuditEventOut",
+    "ChainReportOut",
+    "ConversationCreate",
+    "ConversationOut",
+    "KeyCreate",
+    "KeyCreated",
+    "MessageCreate",
+    "MessageOut",
+    "PageOut",
+    "Strict",
+]
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    continuation: str | None = Field(None, description="Pass as ?continuation= to get the next page.")
+
+
+class ConversationCreate(Strict):
+    title: str = Field("", max_length=200)
+
+
+class ConversationOut(BaseModel):
+    id: str
+    title: str
+    user_id: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class MessageCreate(Strict):
+    content: str = Field(min_length=1, max_length=100_000)
+    agent: str | None = Field(None, description="Address one agent directly (else the router decides).")
+
+
+class MessageOut(BaseModel):
+    id: str
+    conversation_id: str
+    role: str
+    content: str
+    agent: str | None = None
+    run_id: str | None = None
+    created_at: Timestamp
+    metadata: dict[str, Any] = {}
+
+
+class KeyCreate(Strict):
+    user: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")
+    roles: list[str] = Field(min_length=1, max_length=4)
+    name: str = Field("", max_length=100)
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    user_id: str
+    roles: list[str]
+    name: str
+    prefix: str
+    revoked: bool
+    created_at: Timestamp
+
+
+class KeyCreated(ApiKeyOut):
+    key: str = Field(description="The API key. Shown once; only its hash is stored.")
+
+
+class AuditEventOut(BaseModel):
+    seq: int
+    actor: str
+    action: str
+    target: str
+    input_hash: str
+    outcome: str
+    prev_hash: str
+    hash: str
+    created_at: Timestamp
+
+
+class ChainReportOut(BaseModel):
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str | None = None

@@ -1,0 +1,1 @@
+"""Semantic Kernel plugins and the deterministic engines behind them (logs, reports, registry, safety)."""
