@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import builtins
 import binascii
 import json
 from collections.abc import Awaitable, Callable
@@ -126,7 +127,7 @@ class Collection(Generic[R]):
 
     async def all(self, tenant_id: str | None, **kwargs: Any) -> list[R]:
         """Every matching record, page by page (for small sets and background work)."""
-        items: list[R] = []
+        items: builtins.list[R] = []
         token = None
         while True:
             page = await self.list(tenant_id, limit=MAX_PAGE, continuation=token, **kwargs)
