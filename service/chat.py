@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from store import Cond, Conversation, Message, NotFound, Page, Store, utcnow
+from agents import AgentRuntime, RunConflict
+from store import Cond, Conversation, Message, NotFound, Page, Run, Store, utcnow
 
 from .auth import Principal
-from .errors import NotFoundError
+from .errors import ConflictError, NotFoundError
 
 __all__ = [
     "create_conversation",
@@ -66,9 +67,14 @@ async def list_messages(
 
 
 async def post_message(
-    db: Store, who: Principal, conversation_id: str, content: str, agent: str | None
-) -> Message:
+    db: Store, runtime: AgentRuntime, who: Principal, conversation_id: str, content: str, agent: str | None
+) -> tuple[Message, Run]:
+    """Store the user's message and start a run for it (one run at a time per conversation)."""
     conv = await get_conversation(db, who, conversation_id)
+    try:
+        run = await runtime.start(who.tenant_id, who.user_id, conv.id, agent)
+    except RunConflict as exc:
+        raise ConflictError(str(exc)) from None
     message = await db.messages.create(
         Message(
             tenant_id=who.tenant_id,
@@ -76,6 +82,7 @@ async def post_message(
             user_id=who.user_id,
             role="user",
             content=content,
+            run_id=run.id,
             metadata={"agent": agent} if agent else {},
         )
     )
@@ -85,4 +92,32 @@ async def post_message(
 
     await db.conversations.update(who.tenant_id, conv.id, touch)
     await db.audit.append(who.tenant_id, who.user_id, "message.create", message.id, {"content": content})
-    return message
+    return message, run
+
+
+async def get_run(db: Store, who: Principal, run_id: str) -> Run:
+    """The caller's own run; anyone else's answers 404."""
+    try:
+        run = await db.runs.get(who.tenant_id, run_id)
+    except NotFound:
+        raise NotFoundError("run not found") from None
+    if run.user_id != who.user_id:
+        raise NotFoundError("run not found")
+    return run
+
+
+async def run_result(db: Store, run: Run) -> dict[str, object]:
+    """The run with its final answer (the assistant message it produced), for plain JSON clients."""
+    answers = await db.messages.all(
+        run.tenant_id, where=[Cond("run_id", "=", run.id), Cond("role", "=", "assistant")]
+    )
+    answer = answers[-1] if answers else None
+    return {
+        "run_id": run.id,
+        "conversation_id": run.conversation_id,
+        "state": run.state.value,
+        "agent": run.agent,
+        "answer": answer.content if answer else None,
+        "metadata": answer.metadata if answer else {},
+        "error": run.error,
+    }

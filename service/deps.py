@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from agents import AgentRuntime
 from store import Store
 
 from .auth import Principal, Role, authenticate
@@ -31,7 +32,12 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
+def get_runtime(request: Request) -> AgentRuntime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+RuntimeDep = Annotated[AgentRuntime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,9 @@ __all__ = [
     "MessageCreate",
     "MessageOut",
     "PageOut",
+    "RunEventOut",
+    "RunOut",
+    "RunResult",
     "Strict",
 ]
 
@@ -48,7 +51,9 @@ class ConversationOut(BaseModel):
 
 class MessageCreate(Strict):
     content: str = Field(min_length=1, max_length=100_000)
-    agent: str | None = Field(None, description="Address one agent directly (else the router decides).")
+    agent: Literal["log_analyst", "report_writer", "evaluator", "ops_assistant"] | None = Field(
+        None, description="Address one agent directly (else the router decides)."
+    )
 
 
 class MessageOut(BaseModel):
@@ -99,3 +104,35 @@ class ChainReportOut(BaseModel):
     checked: int
     broken_seq: int | None = None
     reason: str | None = None
+
+
+class RunResult(BaseModel):
+    run_id: str
+    conversation_id: str
+    state: str
+    agent: str | None = None
+    answer: str | None = None
+    metadata: dict[str, Any] = {}
+    error: str | None = None
+
+
+class RunOut(BaseModel):
+    id: str
+    conversation_id: str
+    state: str
+    agent: str | None = None
+    mode: str | None = None
+    error: str | None = None
+    usage: dict[str, Any] = {}
+    flags: list[dict[str, Any]] = []
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class RunEventOut(BaseModel):
+    type: str
+    run_id: str
+    agent: str | None = None
+    seq: int
+    created_at: str
+    data: dict[str, Any] = {}

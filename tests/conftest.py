@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from store import DocumentBackend, SqliteBackend, Store
+from tests.support.api import Api, make_api
 from tests.support.network import loopback_only
 
 BACKENDS = ["sqlite", "cosmos"]
@@ -70,3 +71,11 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield s
     finally:
         await s.close()
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[Api]:
+    """The app in-process (httpx.ASGITransport) on a fresh SQLite store, with a key for every role
+    in the tenants ``contoso`` and ``fabrikam``."""
+    async for a in make_api(tmp_path):
+        yield a

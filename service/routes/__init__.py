@@ -1,5 +1,5 @@
 """One router per resource."""
 
-from . import audit, conversations, health, keys
+from . import audit, conversations, health, keys, runs
 
-__all__ = ["audit", "conversations", "health", "keys"]
+__all__ = ["audit", "conversations", "health", "keys", "runs"]

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from .. import chat
-from ..deps import StoreDep, UserDep
-from ..schemas import ConversationCreate, ConversationOut, MessageCreate, MessageOut, PageOut
+from ..deps import RuntimeDep, StoreDep, UserDep
+from ..schemas import ConversationCreate, ConversationOut, MessageCreate, MessageOut, PageOut, RunResult
+from ..streaming import live_events, wants_sse
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
@@ -44,6 +46,32 @@ async def list_messages(
     return await chat.list_messages(db, who, conversation_id, limit, continuation)
 
 
-@router.post("/{conversation_id}/messages", status_code=202, response_model=MessageOut)
-async def post_message(conversation_id: str, body: MessageCreate, db: StoreDep, who: UserDep) -> object:
-    return await chat.post_message(db, who, conversation_id, body.content, body.agent)
+@router.post(
+    "/{conversation_id}/messages",
+    response_model=RunResult,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "The run's result, or its events over SSE.",
+        }
+    },
+)
+async def post_message(
+    conversation_id: str,
+    body: MessageCreate,
+    request: Request,
+    db: StoreDep,
+    who: UserDep,
+    runtime: RuntimeDep,
+) -> object:
+    """Start a run for the message. With ``Accept: text/event-stream`` the run's events stream as
+    they happen (each ``data:`` line a JSON object with ``type``, ``run_id``, ``agent``); otherwise
+    the final answer is returned."""
+    _, run = await chat.post_message(db, runtime, who, conversation_id, body.content, body.agent)
+    if wants_sse(request):
+        events = live_events(runtime, run, body.content, request.app.state.tasks)
+        return StreamingResponse(
+            events, media_type="text/event-stream", headers={"cache-control": "no-cache"}
+        )
+    run = await runtime.execute(run, body.content)
+    return await chat.run_result(db, run)

@@ -1,53 +1,5 @@
-"""The app in-process over httpx.ASGITransport, with keys for every role in two tenants."""
+"""Service tests use the ``api`` fixture from tests/conftest.py; helpers live in tests/support/api.py."""
 
-from __future__ import annotations
+from tests.support.api import Api, make_api
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from pathlib import Path
-
-import httpx
-import pytest
-from fastapi import FastAPI
-
-from service.app import create_app
-from service.auth import Role, issue_key
-from service.settings import Settings
-from store import SqliteBackend, Store
-
-
-@dataclass
-class Api:
-    app: FastAPI
-    client: httpx.AsyncClient
-    store: Store
-    keys: dict[str, str] = field(default_factory=dict)  # "tenant:role" -> key
-
-    def auth(self, role: str, tenant: str = "contoso") -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.keys[f'{tenant}:{role}']}"}
-
-    async def key(self, tenant: str, user: str, *roles: Role) -> dict[str, str]:
-        key, _ = await issue_key(self.store, tenant, user, list(roles))
-        return {"Authorization": f"Bearer {key}"}
-
-
-async def make_api(tmp_path: Path, **settings: object) -> AsyncIterator[Api]:
-    db = Store(SqliteBackend(tmp_path / "api.db"))
-    app = create_app(Settings(data_dir=tmp_path, **settings), store=db)  # type: ignore[arg-type]
-    await db.open()
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        api = Api(app, client, db)
-        for tenant in ("contoso", "fabrikam"):
-            for role in Role:
-                api.keys[f"{tenant}:{role.value}"], _ = await issue_key(
-                    db, tenant, f"{role.value}-{tenant}", [role]
-                )
-        yield api
-    await db.close()
-
-
-@pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[Api]:
-    async for a in make_api(tmp_path):
-        yield a
+__all__ = ["Api", "make_api"]

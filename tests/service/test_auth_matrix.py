@@ -17,6 +17,8 @@ MATRIX: dict[tuple[str, str], tuple[set[Role], dict | None]] = {
     ("DELETE", "/v1/conversations/{conversation_id}"): ({Role.user}, None),
     ("GET", "/v1/conversations/{conversation_id}/messages"): ({Role.user}, None),
     ("POST", "/v1/conversations/{conversation_id}/messages"): ({Role.user}, {"content": "hi"}),
+    ("GET", "/v1/runs/{run_id}"): ({Role.user}, None),
+    ("GET", "/v1/runs/{run_id}/events"): ({Role.user}, None),
     ("POST", "/v1/keys"): ({Role.admin}, {"user": "zed", "roles": ["user"]}),
     ("GET", "/v1/keys"): ({Role.admin}, None),
     ("DELETE", "/v1/keys/{key_id}"): ({Role.admin}, None),
@@ -40,6 +42,14 @@ async def fill(api: Api, path: str, tenant: str = "contoso") -> str:
     if "{conversation_id}" in path:
         conv = await api.client.post("/v1/conversations", json={}, headers=api.auth("user", tenant))
         path = path.replace("{conversation_id}", conv.json()["id"])
+    if "{run_id}" in path:
+        conv = await api.client.post("/v1/conversations", json={}, headers=api.auth("user", tenant))
+        done = await api.client.post(
+            f"/v1/conversations/{conv.json()['id']}/messages",
+            json={"content": "hello"},
+            headers=api.auth("user", tenant),
+        )
+        path = path.replace("{run_id}", done.json()["run_id"])
     if "{key_id}" in path:
         made = await api.client.post(
             "/v1/keys", json={"user": "v", "roles": ["user"]}, headers=api.auth("admin", tenant)

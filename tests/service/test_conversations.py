@@ -41,14 +41,21 @@ async def test_pagination_with_continuation(api: Api) -> None:
     assert seen == list(reversed(ids))
 
 
-async def test_message_is_stored_and_accepted(api: Api) -> None:
+async def test_message_starts_a_run_and_both_sides_are_stored(api: Api) -> None:
     conv = (await api.client.post("/v1/conversations", json={}, headers=api.auth("user"))).json()
     r = await api.client.post(
         f"/v1/conversations/{conv['id']}/messages", json={"content": "hello"}, headers=api.auth("user")
     )
-    assert r.status_code == 202
+    assert r.status_code == 200
+    result = r.json()
+    assert result["state"] == "succeeded" and result["answer"] and result["metadata"]["mode"] == "offline"
     r = await api.client.get(f"/v1/conversations/{conv['id']}/messages", headers=api.auth("user"))
-    assert [m["content"] for m in r.json()["items"]] == ["hello"]
+    items = r.json()["items"]
+    assert [(m["role"], m["run_id"]) for m in items] == [
+        ("user", result["run_id"]),
+        ("assistant", result["run_id"]),
+    ]
+    assert items[0]["content"] == "hello" and items[1]["content"] == result["answer"]
 
 
 async def test_other_users_and_tenants_get_404(api: Api) -> None:
@@ -78,7 +85,7 @@ async def test_changes_are_audited(api: Api) -> None:
         f"/v1/conversations/{conv['id']}/messages", json={"content": "hi"}, headers=api.auth("user")
     )
     events = (await api.client.get("/v1/audit", headers=api.auth("admin"))).json()["items"]
-    assert [e["action"] for e in events][:2] == ["message.create", "conversation.create"]
-    assert events[1]["target"] == conv["id"] and events[1]["actor"] == "user-contoso"
+    assert [e["action"] for e in events][-2:] == ["message.create", "conversation.create"]
+    assert events[-1]["target"] == conv["id"] and events[-1]["actor"] == "user-contoso"
     report = (await api.client.get("/v1/audit/verify", headers=api.auth("admin"))).json()
     assert report["ok"] is True and report["checked"] == 2
