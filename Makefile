@@ -13,6 +13,7 @@ $(PY):
 
 $(VENV)/.installed: $(PY) pyproject.toml constraints.txt
 	$(PIP_INSTALL) -e .
+	$(PIP_INSTALL) --no-deps drain3==0.9.11   # pins cachetools==4.2.1 that MLflow excludes; see pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

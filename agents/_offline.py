@@ -135,7 +135,10 @@ class OfflineAgent(BaseChatAgent):
                 yield getter.result()
             else:
                 yield queue.get_nowait()
-        reply = work.result()
+        try:
+            reply = work.result()
+        except ToolError as exc:  # a failed tool is an answer, not a crashed run
+            reply = Reply(f"I could not complete that: {exc}")
         metadata = {"mode": "offline", "model": "none"}
         if reply.handoff_to:
             message: BaseChatMessage = HandoffMessage(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -39,6 +40,8 @@ from ._team import llm_team, offline_team
 
 __all__ = ["AgentRuntime", "ClientFactory", "RunScope"]
 
+log = logging.getLogger("opscopilot.runs")
+
 HEARTBEAT = timedelta(seconds=10)
 STALE_AFTER = timedelta(seconds=60)
 APPROVAL_TTL = timedelta(hours=24)
@@ -58,6 +61,12 @@ class RunScope:
 
 # (agent name, run recorder) -> model client for that agent; None when no LLM is configured.
 ClientFactory = Callable[[str, RunRecorder], ChatCompletionClient]
+
+
+def _short_error(exc: BaseException) -> str:
+    """The error without the traceback AutoGen folds into its messages (paths stay in the log)."""
+    text = str(exc).split("\nTraceback", 1)[0].strip()
+    return (text or type(exc).__name__)[:500]
 
 
 class _ScreeningRecorder:
@@ -159,8 +168,10 @@ class AgentRuntime:
             await self._record_usage(run, rec, agent, meta)
             await rec.emit("run.completed", agent, {"state": state.value, "approvals": rec.approvals})
         except Exception as exc:
-            await self._set(run, state=RunState.failed, error=f"{type(exc).__name__}: {exc}")
-            await rec.emit("error", rec.current_agent, {"message": str(exc), "type": type(exc).__name__})
+            log.exception("run %s failed", run.id)
+            message = _short_error(exc)
+            await self._set(run, state=RunState.failed, error=message)
+            await rec.emit("error", rec.current_agent, {"message": message})
             await rec.emit("run.completed", rec.current_agent, {"state": RunState.failed.value})
         finally:
             heartbeat.cancel()
