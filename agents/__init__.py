@@ -10,13 +10,28 @@ from ._intents import Intent, route, split_instruction
 from ._names import AGENTS, DESCRIPTIONS, ROUTER
 from ._offline import OfflineAgent, OfflineRouter, Reply, Turn
 from ._prompts import Prompt, Prompts
+from ._providers import LLMProviders, LLMSettings, ModelInfoOverrides, ProviderConfig, build_client
 from ._recorder import RunRecorder
+from ._resilient import Deployment, EventCallback, ResilientChatClient, RetryPolicy
 from ._runtime import AgentRuntime, ClientFactory, RunScope
 from ._screening import Screening, screen_message
+from ._usage import DEFAULT_PRICES, Price, UsageMeter
 from .skills import SKILLS
 
 __all__ = [
     "AGENTS",
+    "DEFAULT_PRICES",
+    "Deployment",
+    "EventCallback",
+    "LLMProviders",
+    "LLMSettings",
+    "ModelInfoOverrides",
+    "Price",
+    "ProviderConfig",
+    "ResilientChatClient",
+    "RetryPolicy",
+    "UsageMeter",
+    "build_client",
     "DESCRIPTIONS",
     "ROUTER",
     "SKILLS",

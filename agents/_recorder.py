@@ -27,6 +27,7 @@ class RunRecorder:
         self.last_model: str | None = None
         self.usage: dict[str, float] = {}
         self.usage_by_agent: dict[tuple[str, str], dict[str, float]] = {}
+        self.redaction: Any = None  # the run's redaction session, shared by its agents' model clients
 
     async def emit(self, type: str, agent: str | None, data: dict[str, Any] | None = None) -> RunEvent:
         self.seq += 1

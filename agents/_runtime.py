@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -31,6 +31,7 @@ from store import AgentState, Approval, Cond, Message, NotFound, Run, RunState, 
 from tools import CallRecord, Toolbox
 
 from ._errors import AllProvidersFailed, RunConflict
+from ._intents import route
 from ._names import AGENTS, ROUTER
 from ._offline import Skill
 from ._prompts import Prompts
@@ -38,7 +39,7 @@ from ._recorder import Listener, RunRecorder
 from ._screening import Screening, screen_message
 from ._team import llm_team, offline_team
 
-__all__ = ["AgentRuntime", "ClientFactory", "RunScope"]
+__all__ = ["AgentRuntime", "ClientFactory", "RunScope", "TurnHook"]
 
 log = logging.getLogger("opscopilot.runs")
 
@@ -61,6 +62,20 @@ class RunScope:
 
 # (agent name, run recorder) -> model client for that agent; None when no LLM is configured.
 ClientFactory = Callable[[str, RunRecorder], ChatCompletionClient]
+# Called after each turn that produced an answer: (run, user message, answer, answer metadata).
+# For observers such as online evaluation; it should return quickly, and its errors are only logged.
+TurnHook = Callable[[Run, str, str, dict[str, Any]], Awaitable[None]]
+
+
+def _caused_by_provider_outage(exc: BaseException) -> bool:
+    """AutoGen re-raises an agent's exception as a RuntimeError carrying its name and traceback,
+    so the outage is recognised by type where it survives and by name where it was folded."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, AllProvidersFailed):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return f"{AllProvidersFailed.__name__}:" in str(exc)
 
 
 def _short_error(exc: BaseException) -> str:
@@ -96,6 +111,8 @@ class AgentRuntime:
         instance_id: str = "local",
         prompt_variants: dict[str, str] | None = None,
         approval_ttl: timedelta = APPROVAL_TTL,
+        on_turn_completed: TurnHook | None = None,
+        on_close: list[Callable[[], Awaitable[None]]] | None = None,
     ) -> None:
         self.store = store
         self.plugins = plugins
@@ -104,6 +121,12 @@ class AgentRuntime:
         self.instance_id = instance_id
         self.prompt_variants = prompt_variants or {}
         self.approval_ttl = approval_ttl
+        self.on_turn_completed = on_turn_completed
+        self.on_close = on_close or []
+
+    async def close(self) -> None:
+        for close in self.on_close:
+            await close()
 
     @property
     def mode(self) -> str:
@@ -167,6 +190,7 @@ class AgentRuntime:
             await self._set(run, state=state, agent=agent, mode=meta["mode"], flags=screening.findings)
             await self._record_usage(run, rec, agent, meta)
             await rec.emit("run.completed", agent, {"state": state.value, "approvals": rec.approvals})
+            await self._turn_completed(run, content, answer, meta)
         except Exception as exc:
             log.exception("run %s failed", run.id)
             message = _short_error(exc)
@@ -178,6 +202,14 @@ class AgentRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
         return await self.store.runs.get(run.tenant_id, run.id)
+
+    async def _turn_completed(self, run: Run, content: str, answer: str, meta: dict[str, Any]) -> None:
+        if self.on_turn_completed is None:
+            return
+        try:
+            await self.on_turn_completed(run, content, answer, meta)
+        except Exception:  # an observer never fails the run
+            log.exception("on_turn_completed hook failed for run %s", run.id)
 
     async def _turn(
         self, run: Run, rec: RunRecorder, toolbox: Toolbox, content: str, screening: Screening
@@ -203,8 +235,10 @@ class AgentRuntime:
                 }
                 await self._save_state(saved)
                 return answer, agent, meta
-            except AllProvidersFailed as exc:
-                await rec.emit("llm.unavailable", rec.current_agent, {"error": str(exc)})
+            except Exception as exc:
+                if not _caused_by_provider_outage(exc):
+                    raise
+                await rec.emit("llm.unavailable", rec.current_agent, {"error": _short_error(exc)})
         team = offline_team(toolbox, self.skills)
         answer, agent = await self._run_team(team, saved.state.get("offline"), run, rec, content)
         saved.state["offline"] = await team.save_state()
@@ -225,7 +259,7 @@ class AgentRuntime:
         answer, agent = "", target
         async for item in team.run_stream(task=task):
             if isinstance(item, TaskResult):
-                break
+                continue  # let the stream finish so the team is idle again
             source = getattr(item, "source", "user")
             if source == "user":
                 continue
@@ -236,6 +270,13 @@ class AgentRuntime:
                 rec.current_agent = item.target
             elif isinstance(item, TextMessage | BaseTextChatMessage):
                 answer, agent = item.content, source
+        if agent == ROUTER and target == ROUTER:
+            # The model router answered instead of handing off: the intent rules pick the agent.
+            chosen = route(content).agent
+            await rec.emit(
+                "handoff", ROUTER, {"to": chosen, "content": "routed by intent rules", "fallback": True}
+            )
+            return await self._run_team(team, None, run.model_copy(update={"agent": chosen}), rec, content)
         if agent == ROUTER or not answer:
             raise RuntimeError("the team ended the turn without an answer")
         return answer, agent

@@ -63,7 +63,13 @@ class UsageMeter:
         self._by_model: dict[str, _Tally] = {}
 
     def record(
-        self, *, model: str, deployment: str, prompt_tokens: int, completion_tokens: int, cost_usd: float | None
+        self,
+        *,
+        model: str,
+        deployment: str,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cost_usd: float | None,
     ) -> None:
         tally = self._by_model.setdefault(model, _Tally())
         tally.calls += 1

@@ -149,9 +149,12 @@ class Toolbox:
                 result = await self._invoke(self.functions[name], args)
             record.result = _summary(result)
             return result
-        except Exception as exc:
+        except ToolError as exc:
             record.error = f"{type(exc).__name__}: {exc}"
             raise
+        except Exception as exc:  # a plugin's own error: the agent sees a tool failure, not a crash
+            record.error = f"{type(exc).__name__}: {exc}"
+            raise ToolError(record.error) from exc
         finally:
             record.duration_ms = round((time.perf_counter() - started) * 1000, 2)
             if self.recorder is not None:
