@@ -33,6 +33,7 @@ run: install
 
 test: dev test-components
 	$(PY) -m pytest -q
+	$(VENV)/bin/opscopilot eval gate --baseline evals/baselines/offline.json   # quality gate: offline agents
 
 lint: dev
 	$(VENV)/bin/ruff check .

@@ -10,7 +10,8 @@
     └── TooManyRequests     429  (with Retry-After)
 
 Store errors are mapped here too: NotFound -> 404, Conflict/PreconditionFailed -> 409,
-InvalidContinuation -> 400, StoreUnavailable -> 503.
+InvalidContinuation -> 400, StoreUnavailable -> 503. Ops errors: OpsNotFound -> 404,
+InvalidOperation -> 422, ApprovalDenied -> 403, ApprovalConflict -> 409, BackendFailure -> 502.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import store
+from tools import ops
 
 __all__ = [
     "BadRequest",
@@ -98,6 +100,15 @@ _STORE_STATUS: list[tuple[type[store.StoreError], int]] = [
 ]
 
 
+_OPS_STATUS: list[tuple[type[ops.OpsError], int]] = [
+    (ops.OpsNotFound, 404),
+    (ops.InvalidOperation, 422),
+    (ops.ApprovalDenied, 403),
+    (ops.ApprovalConflict, 409),
+    (ops.BackendFailure, 502),
+]
+
+
 def _validation_detail(exc: RequestValidationError) -> tuple[int, str, list[dict[str, Any]]]:
     errors = [
         {
@@ -126,6 +137,13 @@ def install_problem_handlers(app: FastAPI) -> None:
                 detail = "not found" if status == 404 else str(exc)
                 return problem_response(status, detail)
         return problem_response(500, "store error")
+
+    @app.exception_handler(ops.OpsError)
+    async def ops_error(_: Request, exc: ops.OpsError) -> JSONResponse:
+        for kind, status in _OPS_STATUS:
+            if isinstance(exc, kind):
+                return problem_response(status, str(exc))
+        return problem_response(500, "ops error")
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,7 +10,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["CosmosSettings", "EntraSettings", "Settings"]
+from agents import LLMSettings
+from evals._config import EvalsConfig
+from tools.documents._config import DocumentsConfig
+from tools.monitoring._config import MonitoringConfig
+from tools.ops._config import OpsConfig
+
+__all__ = ["BudgetSettings", "CosmosSettings", "EntraSettings", "Settings", "TelemetrySettings"]
 
 
 class CosmosSettings(BaseModel):
@@ -53,6 +59,47 @@ class EntraSettings(BaseModel):
         return self.jwks_url or f"https://login.microsoftonline.com/{self.tenant_id}/discovery/v2.0/keys"
 
 
+class TelemetrySettings(BaseModel):
+    """Traces and metrics (docs/monitoring.md). Exporters are optional and imported on first use;
+    the Prometheus ``/metrics`` endpoint works without any."""
+
+    service_name: str = "opscopilot"
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP collector base URL, e.g. http://otel-collector:4318."
+    )
+    otlp_headers: dict[str, str] = Field(default_factory=dict)
+    azure_monitor_connection_string: SecretStr | None = Field(
+        default=None, description="Application Insights connection string: export to Azure Monitor."
+    )
+    export_interval_seconds: float = Field(default=60.0, gt=0)
+    trace_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+    metrics_endpoint: bool = Field(default=True, description="Serve GET /metrics (Prometheus).")
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token of the platform's scraper (all tenants' series)."
+    )
+
+
+class BudgetSettings(BaseModel):
+    """Per-tenant token budgets and request rate limits; a tenant's stored policy overrides these
+    (PUT /v1/budgets). ``None`` budgets mean no budget; a rate of 0 means no limit."""
+
+    daily_tokens: int | None = Field(default=None, ge=0)
+    monthly_tokens: int | None = Field(default=None, ge=0)
+    key_rate_per_second: float = Field(default=100.0, ge=0)
+    key_burst: int = Field(default=500, ge=1)
+    tenant_rate_per_second: float = Field(default=500.0, ge=0)
+    tenant_burst: int = Field(default=2000, ge=1)
+    # requests that spend tokens: refused while the tenant is over its token budget
+    guarded_routes: list[str] = Field(
+        default_factory=lambda: [
+            "POST /v1/conversations/{conversation_id}/messages",
+            "POST /v1/evals/runs",
+            "POST /v1/reports",
+        ]
+    )
+    cache_seconds: float = Field(default=5.0, ge=0, description="How long usage totals and policies are cached.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPSCOPILOT_", env_nested_delimiter="__", extra="ignore")
 
@@ -60,10 +107,24 @@ class Settings(BaseSettings):
     store: Literal["auto", "sqlite", "cosmos"] = "auto"
     cosmos: CosmosSettings = Field(default_factory=CosmosSettings)
     entra: EntraSettings = Field(default_factory=EntraSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    prompt_variants: dict[str, str] = Field(default_factory=dict, description="agent -> prompt variant")
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1_048_576
     instance_id: str = ""
+    # model registry, endpoints, approvals, canary gates (OPSCOPILOT_OPS__APPROVAL_TTL_HOURS, ...)
+    ops: OpsConfig = Field(default_factory=OpsConfig)
+    # company documents and reports (OPSCOPILOT_DOCUMENTS__MAX_UPLOAD_BYTES, ...)
+    documents: DocumentsConfig = Field(default_factory=DocumentsConfig)
+    # online evaluation of live turns, API eval-run limits (OPSCOPILOT_EVALS__ONLINE_FRACTION, ...)
+    evals: EvalsConfig = Field(default_factory=EvalsConfig)
+    # traces, metrics and exporters (OPSCOPILOT_TELEMETRY__OTLP_ENDPOINT, ...)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    # token budgets and rate limits (OPSCOPILOT_BUDGETS__DAILY_TOKENS, ...)
+    budgets: BudgetSettings = Field(default_factory=BudgetSettings)
+    # drift, alert rules, the monitoring worker (OPSCOPILOT_MONITORING__INTERVAL_SECONDS, ...)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
 
     @property
     def store_backend(self) -> str:

@@ -177,3 +177,21 @@ def test_screening_many_log_lines_is_fast() -> None:
     start = time.perf_counter()
     assert not any(screen(line, "log") for line in lines)
     assert time.perf_counter() - start < 3.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "deploy " * 5000,
+        "send " * 5000 + "to https://x",
+        "A" * 400_000,
+        _b64("Ignore previous instructions. " * 2000),
+        "Assistant: " * 5000,
+        ("x " * 300 + "\n") * 200,
+    ],
+    ids=["deploy", "send", "huge-b64", "big-b64-payload", "address", "many-lines"],
+)
+def test_screen_has_no_pathological_inputs(text: str) -> None:
+    start = time.perf_counter()
+    screen(text, "document")
+    assert time.perf_counter() - start < 2.0

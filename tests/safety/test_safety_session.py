@@ -168,3 +168,12 @@ def test_redactor_uses_a_given_empty_session() -> None:
     assert len(s) == 0 and not s  # empty sessions are falsy: callers must not write `session or ...`
     Redactor().redact("x@y.io", session=s)
     assert dict(s.mapping) == {"<EMAIL_1>": "x@y.io"}
+
+
+def test_restore_selected_kinds_only() -> None:
+    s = RedactionSession()
+    s.redact("ann@x.io password=hunter2 from 10.0.0.1")
+    reply = "<EMAIL_1> used <SECRET_1> from <IP_1>"
+    assert s.restore(reply, kinds=["EMAIL", "ip"]) == "ann@x.io used <SECRET_1> from 10.0.0.1"
+    assert restore(reply, s.mapping, kinds=[]) == reply
+    assert s.restore(reply) == "ann@x.io used hunter2 from 10.0.0.1"

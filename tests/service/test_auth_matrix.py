@@ -9,6 +9,13 @@ from tests.service.conftest import Api
 
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz")}
 
+EVAL_RUN = {"target": "agent:evaluator", "datasets": ["grounding_checks"], "limit": 1, "wait": True}
+MATRIX_DOC = {
+    "filename": "matrix.md",
+    "company": "Matrix",
+    "content": "| (USD in millions) | 2019 | 2018 |\n|---|---|---|\n| Revenue | 12.0 | 10.0 |\n| Net income | 2.0 | 1.0 |",
+}
+
 # (method, path) -> roles allowed, and a body to send
 MATRIX: dict[tuple[str, str], tuple[set[Role], dict | None]] = {
     ("POST", "/v1/conversations"): ({Role.user}, {"title": "x"}),
@@ -24,6 +31,32 @@ MATRIX: dict[tuple[str, str], tuple[set[Role], dict | None]] = {
     ("DELETE", "/v1/keys/{key_id}"): ({Role.admin}, None),
     ("GET", "/v1/audit"): ({Role.admin}, None),
     ("GET", "/v1/audit/verify"): ({Role.admin}, None),
+    # ops: operators decide approvals; a user sees (only) the approvals they requested
+    ("GET", "/v1/approvals"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/approvals/{approval_id}"): ({Role.user, Role.operator}, None),
+    ("POST", "/v1/approvals/{approval_id}/approve"): ({Role.operator}, {"comment": "ok"}),
+    ("POST", "/v1/approvals/{approval_id}/reject"): ({Role.operator}, {"comment": "no"}),
+    ("GET", "/v1/models"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/endpoints"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/endpoints/{name}"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/endpoints/{name}/metrics"): ({Role.user, Role.operator}, None),
+    ("POST", "/v1/endpoints/{name}/score"): ({Role.user, Role.operator}, {"inputs": [[1.0, 2.0]]}),
+    # evals: a user runs evals of their tenant; an operator reads them (evidence for approvals)
+    ("POST", "/v1/evals/runs"): ({Role.user}, EVAL_RUN),
+    ("GET", "/v1/evals/runs"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/evals/runs/{eval_run_id}"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/evals/runs/{eval_run_id}/report"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/evals/compare"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/evals/online"): ({Role.user, Role.operator}, None),
+    # documents and reports: a user's, tenant-scoped
+    ("POST", "/v1/documents"): ({Role.user}, MATRIX_DOC),
+    ("GET", "/v1/documents"): ({Role.user}, None),
+    ("GET", "/v1/documents/{document_id}"): ({Role.user}, None),
+    ("DELETE", "/v1/documents/{document_id}"): ({Role.user}, None),
+    ("POST", "/v1/reports"): ({Role.user}, {"company": "Matrix"}),
+    ("GET", "/v1/reports"): ({Role.user}, None),
+    ("GET", "/v1/reports/{report_id}"): ({Role.user}, None),
+    ("GET", "/v1/reports/{report_id}/export/{fmt}"): ({Role.user}, None),
 }
 
 
@@ -55,7 +88,53 @@ async def fill(api: Api, path: str, tenant: str = "contoso") -> str:
             "/v1/keys", json={"user": "v", "roles": ["user"]}, headers=api.auth("admin", tenant)
         )
         path = path.replace("{key_id}", made.json()["id"])
+    if "{name}" in path or "{approval_id}" in path:
+        path = path.replace("{name}", "matrix").replace("{approval_id}", await ops_objects(api, tenant))
+    if "{eval_run_id}" in path or path == "/v1/evals/compare":
+        made = [
+            (await api.client.post("/v1/evals/runs", json=EVAL_RUN, headers=api.auth("user", tenant))).json()["id"]
+            for _ in range(1 if "{eval_run_id}" in path else 2)
+        ]
+        path = path.replace("{eval_run_id}", made[0])
+        path += f"?a={made[0]}&b={made[-1]}" if path == "/v1/evals/compare" else ""
+    if path.startswith(("/v1/documents/", "/v1/reports")):
+        user = api.auth("user", tenant)
+        doc = (await api.client.post("/v1/documents", json=MATRIX_DOC, headers=user)).json()["id"]
+        path = path.replace("{document_id}", doc)
+        if "{report_id}" in path:
+            report = (await api.client.post("/v1/reports", json={"company": "Matrix"}, headers=user)).json()["id"]
+            path = path.replace("{report_id}", report).replace("{fmt}", "md")
     return path
+
+
+class _Constant:
+    def predict(self, data: object) -> list[int]:
+        return [1 for _ in data]  # type: ignore[attr-defined]
+
+
+async def ops_objects(api: Api, tenant: str) -> str:
+    """Endpoint ``matrix`` (v1 live, v2 idle; a stub model, no MLflow) and a pending approval to
+    delete the idle deployment, requested by the tenant's user. Returns the approval id."""
+    from store import Approval
+    from tools.ops import DeploymentSpec
+
+    ops = api.app.state.ops
+    for version in (1, 2):
+        ops.registry._models[(tenant, "matrix", version)] = _Constant()
+    await ops.endpoints.ensure_endpoint(tenant, "matrix")
+    for version in (1, 2):
+        spec = DeploymentSpec(name=f"matrix-v{version}", model="matrix", version=version)
+        await ops.endpoints.create_deployment(tenant, "matrix", spec)
+    await ops.endpoints.set_traffic(tenant, "matrix", {"matrix-v1": 100, "matrix-v2": 0})
+    approval = await api.store.approvals.create(
+        Approval(
+            tenant_id=tenant,
+            operation="ops-propose_delete_deployment",
+            params={"endpoint": "matrix", "deployment": "matrix-v2"},
+            requested_by=f"user-{tenant}",
+        )
+    )
+    return approval.id
 
 
 @pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")

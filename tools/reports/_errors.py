@@ -4,7 +4,11 @@ Tree::
 
     ReportsError                 root of everything raised by ``tools.reports``
     ├── TableParseError          a table could not be built (empty, ragged beyond repair, bad Markdown/CSV)
-    └── CellLookupError          a cell coordinate outside the table was asked for (developer misuse)
+    ├── CellLookupError          a cell coordinate outside the table was asked for (developer misuse)
+    └── ReportError              a report cannot be written as asked
+        ├── NoDocuments          the tenant has no documents for the company (404)
+        ├── ReportNotFound       no such report for this tenant (404)
+        └── UnknownSection       a section the report does not have (422)
 
 A question the engine cannot answer confidently is *not* an exception: ``answer()`` returns a
 ``Declined`` value carrying the reason, so callers handle it as ordinary control flow.
@@ -12,7 +16,15 @@ A question the engine cannot answer confidently is *not* an exception: ``answer(
 
 from __future__ import annotations
 
-__all__ = ["CellLookupError", "ReportsError", "TableParseError"]
+__all__ = [
+    "CellLookupError",
+    "NoDocuments",
+    "ReportError",
+    "ReportNotFound",
+    "ReportsError",
+    "TableParseError",
+    "UnknownSection",
+]
 
 
 class ReportsError(Exception):
@@ -25,3 +37,21 @@ class TableParseError(ReportsError, ValueError):
 
 class CellLookupError(ReportsError, IndexError):
     """A row/column index outside the table was requested."""
+
+
+class ReportError(ReportsError):
+    """A report could not be written as asked; ``status`` is the HTTP status it maps to."""
+
+    status = 422
+
+
+class NoDocuments(ReportError):
+    status = 404
+
+
+class ReportNotFound(ReportError):
+    status = 404
+
+
+class UnknownSection(ReportError):
+    status = 422

@@ -2,8 +2,8 @@
 
 Earlier detectors win overlaps: a connection string beats the key inside it, a key beats the generic
 ``password=`` rule, a card number beats a phone number. A detector replaces either its whole match or,
-when the pattern has groups named ``v…``, only the first of those that matched (so ``password=`` and
-the port after an IP stay readable for the model).
+when the pattern has groups named ``v…``, only the first of those that matched (so ``password=``,
+``Bearer`` and ``/home/`` stay readable for the model). Ports are never part of an IP match.
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ class Detector:
             if end > start and (self.validate is None or self.validate(text[start:end])):
                 yield start, end
 
-
-# --- patterns -----------------------------------------------------------------------------------
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"

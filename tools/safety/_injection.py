@@ -22,6 +22,9 @@ __all__ = ["InjectionFinding", "ensure_safe", "max_severity", "screen"]
 _EXCERPT = 120
 _MAX_BLOCKS = 16
 _MAX_DEPTH = 2
+_MAX_HITS_PER_RULE = 20
+_WINDOW = 300  # characters either side of a hit that count as "its line"
+_MAX_BLOCK = 200_000  # characters of one base64 block worth decoding
 _B64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0-9+/=_-])")
 _CLAUSE_BREAK = re.compile(r"[!?;,|\n\r]|\.(?=\s|$)|:\s|\s[-–—]\s|\s(?:and|then|but|or)\s", re.IGNORECASE)
 _HOSTILE = tuple(
@@ -76,7 +79,9 @@ def _screen(text: str, origin: ContentOrigin, depth: int) -> list[InjectionFindi
     for rule in RULES:
         if origin not in rule.sources:
             continue
-        for m in rule.pattern.finditer(text):
+        for n, m in enumerate(rule.pattern.finditer(text)):
+            if n >= _MAX_HITS_PER_RULE:
+                break
             severity = _grade(rule, origin, text, m.start(), m.end())
             findings.append(
                 InjectionFinding(
@@ -106,24 +111,27 @@ def _grade(rule: Rule, origin: ContentOrigin, text: str, start: int, end: int) -
 
 
 def _line_window(text: str, start: int, end: int) -> str:
-    """The hit's line, plus the previous line when that one is a lead-in ending in ':'."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    if line_start > 0:
-        prev_start = text.rfind("\n", 0, line_start - 1) + 1
-        if text[prev_start : line_start - 1].rstrip().endswith(":"):
+    """The hit's line (at most ``_WINDOW`` characters either side), plus the previous line when that
+    one is a lead-in ending in ':' ("Note to the AI:")."""
+    lo = max(0, start - _WINDOW)
+    nl = text.rfind("\n", lo, start)
+    line_start = lo if nl < 0 else nl + 1
+    if nl >= 0:
+        prev_lo = max(0, nl - _WINDOW)
+        prev_start = max(prev_lo, text.rfind("\n", prev_lo, nl) + 1)
+        if text[prev_start:nl].rstrip().endswith(":"):
             line_start = prev_start
-    return text[line_start:line_end]
+    line_end = text.find("\n", end, end + _WINDOW)
+    return text[line_start : min(len(text), end + _WINDOW) if line_end < 0 else line_end]
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    lo = max(0, start - 300)
+    lo = max(0, start - _WINDOW)
     clause_start = lo
     for m in _CLAUSE_BREAK.finditer(text, lo, start):
         clause_start = m.end()
-    nxt = _CLAUSE_BREAK.search(text, end, end + 300)
-    return clause_start, (nxt.start() if nxt else min(len(text), end + 300))
+    nxt = _CLAUSE_BREAK.search(text, end, end + _WINDOW)
+    return clause_start, (nxt.start() if nxt else min(len(text), end + _WINDOW))
 
 
 def _excerpt(text: str, start: int, end: int) -> str:
@@ -140,6 +148,8 @@ def _encoded(text: str, origin: ContentOrigin, depth: int) -> list[InjectionFind
     for i, m in enumerate(_B64.finditer(text)):
         if i >= _MAX_BLOCKS:
             break
+        if m.end() - m.start() > _MAX_BLOCK:
+            continue
         decoded = _decode(m.group(0))
         if decoded is None:
             continue

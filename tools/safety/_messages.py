@@ -76,7 +76,7 @@ class RedactingSend:
     ) -> None:
         self._send = send
         self.session = RedactionSession() if session is None else session
-        self.restore = restore
+        self.restore_replies = restore
         self.__wrapped__ = send
 
     def __call__(self, messages: Iterable[Any], /, *args: Any, **kwargs: Any) -> Any:
@@ -90,7 +90,7 @@ class RedactingSend:
         return self._finish(await pending)
 
     def _finish(self, reply: Any) -> Any:
-        return restore_reply(reply, self.session) if self.restore else reply
+        return restore_reply(reply, self.session) if self.restore_replies else reply
 
 
 def redacting(

@@ -25,11 +25,20 @@ __all__ = ["Redacted", "RedactionSession", "Redactor", "StreamRestorer", "restor
 _Span = tuple[int, int, PiiKind]
 
 
-def restore(text: str, mapping: Mapping[str, str]) -> str:
-    """Put the originals back for every placeholder in ``mapping``; unknown placeholders stay as they are."""
+def restore(text: str, mapping: Mapping[str, str], *, kinds: Iterable[PiiKind | str] | None = None) -> str:
+    """Put the originals back for every placeholder in ``mapping``; unknown placeholders stay as they are.
+
+    ``kinds`` restores only those kinds, e.g. ``kinds=["EMAIL", "IP"]`` to show a reply to a user
+    who may see addresses but not secrets.
+    """
     if not mapping or "<" not in text:
         return text
-    return PLACEHOLDER_RE.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
+    if kinds is None:
+        return PLACEHOLDER_RE.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
+    wanted = {k.value for k in parse_kinds(kinds)}
+    return PLACEHOLDER_RE.sub(
+        lambda m: mapping.get(m.group(0), m.group(0)) if m.group(1) in wanted else m.group(0), text
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +175,9 @@ class RedactionSession:
     def redact_many(self, texts: Iterable[str]) -> list[Redacted]:
         return [self.redact(t) for t in texts]
 
-    def restore(self, text: str) -> str:
-        """Restore every placeholder this session has issued."""
-        return restore(text, self._reverse)
+    def restore(self, text: str, *, kinds: Iterable[PiiKind | str] | None = None) -> str:
+        """Restore the placeholders this session has issued (only ``kinds``, if given)."""
+        return restore(text, self._reverse, kinds=kinds)
 
     def stream_restorer(self) -> StreamRestorer:
         """An incremental :func:`restore` for streamed model output (placeholders split across chunks)."""

@@ -1,0 +1,244 @@
+"""Throughput and memory of the log triage pipeline, against raw Drain3 in the same run.
+
+    python -m evals.bench_triage [--lines 1000000] [--bytes 1G] [--out FILE.json]
+
+Throughput: for each of the eight Loghub systems a synthetic file of `--lines / 8` lines is built
+in a temp dir (the 2k sample cycled, numbers in messages varied, timestamps advancing). The whole
+pipeline — read, header parse, mask, mine, aggregate (`tools.logs.triage`) — is timed on the file.
+Drain3's `TemplateMiner.add_log_message` is timed on the same messages, already split out and held
+in memory, twice: with its default config (no masking: the raw baseline) and with our mask rules
+(typed, as Drain3 documents) and Drain settings as `masking_instructions` (like for like: the same
+masking and mining without our reader, caches and aggregates). Ratio = pipeline lines/s / Drain3 lines/s; TOTAL is time-weighted,
+and the geometric mean of the per-system ratios is printed as well.
+
+Memory: `triage` runs in a child process on one synthetic file (`--bytes`, default 256 MiB) and on a
+quarter of it; the child reports its peak RSS (`ru_maxrss`). Equal peaks at both sizes show that
+memory follows the number of templates, not of lines; the JSON says whether the 1 GiB figure was
+measured or projected.
+
+Data: Loghub (https://github.com/logpai/loghub), Zhu et al., ISSRE 2023 — see evals/_loghub_data.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from drain3 import TemplateMiner
+from drain3.template_miner_config import TemplateMinerConfig
+
+from evals._loghub_data import DEFAULT_DATA_ROOT, SYSTEMS, find_datasets, synthetic_lines
+from tools.logs import PRESETS, MinerConfig, read_records, triage
+
+_GIB = 1 << 30
+
+
+def llm_economy(result: dict[str, Any], *, llm_calls: int = 0, tokens: int = 0) -> dict[str, Any]:
+    """LLM-economy figures for a run (placeholder: the triage engine makes no LLM calls).
+
+    To be filled in by the agent layer: pass the number of LLM calls and tokens it spent on top of a
+    triage result to report lines and templates per call and per 1k tokens.
+    """
+    lines = result.get("lines", 0)
+    return {
+        "llm_calls": llm_calls,
+        "tokens": tokens,
+        "lines_per_llm_call": lines / llm_calls if llm_calls else None,
+        "lines_per_1k_tokens": 1000 * lines / tokens if tokens else None,
+    }
+
+
+def _write(path: Path, system: str, log: Path, *, lines: int = 0, size: int = 0) -> int:
+    written = count = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for line in synthetic_lines(system, log, lines or 1 << 62):
+            fh.write(line + "\n")
+            written += len(line.encode()) + 1
+            count += 1
+            if size and written >= size:
+                break
+    return count
+
+
+def _drain3(contents: list[str], config: TemplateMinerConfig) -> tuple[float, int]:
+    miner = TemplateMiner(config=config)
+    start = time.perf_counter()
+    for content in contents:
+        miner.add_log_message(content)
+    return time.perf_counter() - start, len(miner.drain.clusters)
+
+
+def throughput(system: str, path: Path) -> dict[str, Any]:
+    fmt = PRESETS[system.lower()]
+    contents = [r.content for r in read_records(path, log_format=fmt)]
+    drain_seconds, drain_clusters = _drain3(contents, TemplateMinerConfig())
+    ours = MinerConfig()
+    masked = TemplateMinerConfig()
+    # typed mask names (<IP>, <NUM>), as Drain3 documents: with a bare `*` Drain3 scores masked
+    # tokens as mismatches and opens a cluster per line on mostly-numeric messages
+    masked.masking_instructions = MinerConfig(typed_masks=True).masker().to_drain3()
+    masked.drain_sim_th, masked.drain_depth = ours.sim_th, ours.depth
+    masked_seconds, masked_clusters = _drain3(contents, masked)
+    start = time.perf_counter()
+    result = triage(path, log_format=fmt, config=ours)
+    seconds = time.perf_counter() - start
+    return {
+        "lines": result.lines,
+        "bytes": path.stat().st_size,
+        "pipeline_lines_per_s": round(result.lines / max(seconds, 1e-9)),
+        "drain3_lines_per_s": round(len(contents) / max(drain_seconds, 1e-9)),
+        "drain3_masked_lines_per_s": round(len(contents) / max(masked_seconds, 1e-9)),
+        "ratio": round(drain_seconds / max(seconds, 1e-9), 3),
+        "ratio_vs_masked": round(masked_seconds / max(seconds, 1e-9), 3),
+        "templates": len(result.templates),
+        "drain3_clusters": drain_clusters,
+        "drain3_masked_clusters": masked_clusters,
+        "pipeline_seconds": round(seconds, 6),
+        "drain3_seconds": round(drain_seconds, 6),
+        "drain3_masked_seconds": round(masked_seconds, 6),
+    }
+
+
+def _total(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    lines = sum(r["lines"] for r in rows)
+    pipeline_s = max(1e-9, sum(r["pipeline_seconds"] for r in rows))
+    drain_s = max(1e-9, sum(r["drain3_seconds"] for r in rows))
+    masked_s = max(1e-9, sum(r["drain3_masked_seconds"] for r in rows))
+
+    def geomean(key: str) -> float:
+        return round(math.prod(max(1e-9, r[key]) for r in rows) ** (1 / len(rows)), 3)
+
+    return {
+        "lines": lines,
+        "pipeline_lines_per_s": round(lines / pipeline_s),
+        "drain3_lines_per_s": round(lines / drain_s),
+        "drain3_masked_lines_per_s": round(lines / masked_s),
+        "ratio": round(drain_s / pipeline_s, 3),
+        "ratio_vs_masked": round(masked_s / pipeline_s, 3),
+        "ratio_geomean": geomean("ratio"),
+        "ratio_vs_masked_geomean": geomean("ratio_vs_masked"),
+    }
+
+
+_COLUMNS = (
+    ("lines", 9, "lines", "d"),
+    ("pipeline/s", 11, "pipeline_lines_per_s", "d"),
+    ("drain3/s", 10, "drain3_lines_per_s", "d"),
+    ("ratio", 6, "ratio", ".2f"),
+    ("d3+masks/s", 11, "drain3_masked_lines_per_s", "d"),
+    ("ratio", 6, "ratio_vs_masked", ".2f"),
+    ("templates", 9, "templates", "d"),
+)
+
+
+def _row(name: str, row: dict[str, Any]) -> str:
+    cells = [f"{row[key]:>{width}{fmt}}" if key in row else " " * width for _, width, key, fmt in _COLUMNS]
+    return f"{name:<10} " + " ".join(cells)
+
+
+def _child(path: str, log_format: str) -> None:
+    start = time.perf_counter()
+    result = triage(Path(path), log_format=log_format)
+    seconds = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({
+        "bytes": result.bytes_read, "lines": result.lines, "templates": len(result.templates),
+        "peak_rss_mib": round(peak_kib / 1024, 1), "seconds": round(seconds, 1),
+    }))  # fmt: skip
+
+
+def _measure(path: Path, log_format: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "evals.bench_triage", "--child", str(path), log_format],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout)
+
+
+def memory(system: str, log: Path, size: int, tmp: Path) -> dict[str, Any]:
+    big, small = tmp / f"mem_{system}.log", tmp / f"mem_{system}_quarter.log"
+    _write(big, system, log, size=size)
+    _write(small, system, log, size=size // 4)
+    quarter, full = _measure(small, system.lower()), _measure(big, system.lower())
+    growth = full["peak_rss_mib"] - quarter["peak_rss_mib"]
+    per_gib = (
+        growth / ((full["bytes"] - quarter["bytes"]) / _GIB) if full["bytes"] > quarter["bytes"] else 0.0
+    )
+    measured_gib = full["bytes"] >= _GIB
+    return {
+        "system": system,
+        "quarter": quarter,
+        "full": full,
+        "rss_growth_mib_per_gib": round(per_gib, 1),
+        "peak_rss_mib_for_1gib": full["peak_rss_mib"] if measured_gib else round(
+            full["peak_rss_mib"] + max(0.0, per_gib) * (1 - full["bytes"] / _GIB), 1),
+        "1gib_figure": "measured" if measured_gib else "projected from the two sizes",
+    }  # fmt: skip
+
+
+def _size(text: str) -> int:
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    text = text.strip().upper().removesuffix("B").removesuffix("I")
+    return int(float(text[:-1]) * units[text[-1]]) if text[-1:] in units else int(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--lines", type=int, default=1_000_000, help="total lines over the eight systems")
+    parser.add_argument("--bytes", type=_size, default=256 << 20, help="memory test file size, e.g. 1G")
+    parser.add_argument("--memory-system", default="HDFS", choices=SYSTEMS)
+    parser.add_argument("--systems", nargs="*", default=list(SYSTEMS), choices=SYSTEMS)
+    parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT)
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(*args.child)
+        return 0
+    per_system = max(1, args.lines // len(args.systems))
+    report: dict[str, Any] = {"lines_requested": args.lines, "systems": {}}
+    with tempfile.TemporaryDirectory(prefix="bench_triage_") as tmp_name:
+        tmp = Path(tmp_name)
+        if not args.skip_throughput:
+            print(f"{'system':<10} " + " ".join(f"{title:>{width}}" for title, width, _, _ in _COLUMNS))
+            for system in args.systems:
+                dataset = find_datasets(args.data_root / system)
+                path = tmp / f"{system}.log"
+                _write(path, system, dataset.log, lines=per_system)
+                row = report["systems"][system] = throughput(system, path)
+                path.unlink()
+                print(_row(system, row), flush=True)
+            total = report["total"] = _total(list(report["systems"].values()))
+            print(_row("TOTAL", total))
+            print(
+                f"geometric mean of the per-system ratios: vs Drain3 {total['ratio_geomean']:.2f}, "
+                f"vs Drain3 with the same masks {total['ratio_vs_masked_geomean']:.2f}"
+            )
+        if not args.skip_memory:
+            dataset = find_datasets(args.data_root / args.memory_system)
+            mem = report["memory"] = memory(args.memory_system, dataset.log, args.bytes, tmp)
+            print(f"memory ({mem['system']}): {mem['quarter']['bytes'] >> 20} MiB -> peak "
+                  f"{mem['quarter']['peak_rss_mib']} MiB; {mem['full']['bytes'] >> 20} MiB -> peak "
+                  f"{mem['full']['peak_rss_mib']} MiB; 1 GiB: {mem['peak_rss_mib_for_1gib']} MiB "
+                  f"({mem['1gib_figure']})")  # fmt: skip
+    report["llm_economy"] = llm_economy(report.get("total", {}))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Tests of the deterministic log triage engine (`tools.logs`) and its benchmarks."""

@@ -1,0 +1,198 @@
+"""Log records: physical lines grouped into messages and split into header fields.
+
+With a header format, a line that does not match the header (or starts with whitespace) continues
+the previous record — Java `\\tat ...` frames, `Caused by:`, Python tracebacks. Without a header
+(the `raw` format) every non-blank line is a record. Blank lines are skipped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ._fields import TimestampParser, level_from_text, normalize_level
+from ._formats import JsonLinesFormat, LogFormat, RegexFormat
+from ._io import DEFAULT_MAX_LINE_BYTES, Line, TextLines
+from ._presets import Detection, detect_format, get_format
+
+__all__ = ["LogRecord", "RecordReader", "read_records"]
+
+_LEVEL_FIELDS = ("level", "severity", "loglevel", "levelname", "lvl")
+_SHAPE = bytes.maketrans(b"123456789", b"000000000")
+
+
+@dataclass(slots=True)
+class LogRecord:
+    """One log message (possibly several physical lines)."""
+
+    line_no: int
+    """1-based number of the record's first physical line."""
+    header_line: str
+    """The first physical line, as read."""
+    content: str
+    """The message part of the first line (what templates are mined from)."""
+    fields: dict[str, str]
+    """Header fields by name (empty when the line did not match the format)."""
+    level: str | None = None
+    """Normalised level (`FATAL`, `ERROR`, `WARN`, `INFO`, `DEBUG`, `TRACE`) or None: from the
+    format's level field, else from keywords in the message (`level_from_text`)."""
+    timestamp: datetime | None = None
+    timestamp_raw: str | None = None
+    epoch: int | None = None
+    """`timestamp` as Unix seconds (naive timestamps are taken as UTC)."""
+    truncated: bool = False
+    """A line was cut at the length limit, or continuation lines were dropped."""
+    continuation: list[str] = field(default_factory=list)
+    dropped_lines: int = 0
+
+    @property
+    def raw(self) -> str:
+        """The record's text, continuation lines included."""
+        if not self.continuation:
+            return self.header_line
+        return "\n".join((self.header_line, *self.continuation))
+
+    @property
+    def line_count(self) -> int:
+        return 1 + len(self.continuation) + self.dropped_lines
+
+
+class RecordReader:
+    """Iterate `LogRecord`s from a path, pasted text or lines; see `read_records`."""
+
+    def __init__(
+        self,
+        source: os.PathLike[str] | str | Iterable[str] | Iterable[bytes],
+        *,
+        log_format: str | LogFormat | None = None,
+        detect_sample: int = 200,
+        detect_threshold: float = 0.6,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        max_record_lines: int = 200,
+        default_year: int = 2000,
+    ) -> None:
+        self.lines = TextLines(source, max_line_bytes=max_line_bytes)
+        self._format = get_format(log_format) if log_format is not None else None
+        self.detection: Detection | None = None
+        self._detect_sample = detect_sample
+        self._detect_threshold = detect_threshold
+        self._max_record_lines = max_record_lines
+        self._default_year = default_year
+        self._line_iter: Iterator[Line] | None = None
+        self._buffer: list[Line] = []
+        self.records_read = 0
+
+    @property
+    def format(self) -> LogFormat:
+        """The format in use (detected from the first lines when none was given)."""
+        if self._format is None:
+            self._line_iter = iter(self.lines)
+            self._buffer = list(itertools.islice(self._line_iter, self._detect_sample))
+            self.detection = detect_format(
+                (ln.text for ln in self._buffer), sample=self._detect_sample, threshold=self._detect_threshold
+            )
+            self._format = self.detection.format
+        return self._format
+
+    def __iter__(self) -> Iterator[LogRecord]:
+        fmt = self.format
+        source = self._line_iter if self._line_iter is not None else iter(self.lines)
+        lines = itertools.chain(self._buffer, source)
+        self._buffer = []
+        self._line_iter = None
+        level_field = _level_field(fmt)
+        stamp_fields = fmt.timestamp_fields
+        one_stamp = len(stamp_fields) == 1
+        stamp_getter = operator.itemgetter(*(stamp_fields or ("Timestamp",)))  # used with 2+ fields
+        stamps = TimestampParser(fmt.timestamp_formats, default_year=self._default_year)
+        has_header = fmt.has_header
+        parse = fmt.parser()
+        max_cont = self._max_record_lines
+        level_cache: dict[str, str | None] = {}
+        text_levels: dict[bytes, str | None] = {}
+        pending: LogRecord | None = None
+        for number, text, truncated in lines:
+            if not text or text.isspace():
+                continue
+            fields = None
+            if not has_header or pending is None or not text[0].isspace():
+                fields = parse(text.rstrip())
+            if fields is None and has_header and pending is not None:
+                if len(pending.continuation) < max_cont:
+                    pending.continuation.append(text)
+                else:
+                    pending.dropped_lines += 1
+                    pending.truncated = True
+                pending.truncated = pending.truncated or truncated
+                continue
+            if pending is not None:
+                self.records_read += 1
+                yield pending
+            if fields is None:  # header format, but the very first lines do not match it
+                fields = {}
+                content = text.strip()
+            else:
+                content = fields.get("Content", "").strip()
+            level = None
+            if level_field is not None:
+                value = fields.get(level_field)
+                if value is not None:
+                    if value not in level_cache:
+                        level_cache[value] = normalize_level(value)
+                    level = level_cache[value]
+            if level is None:  # keywords in the message; cached by shape (digits never decide)
+                key = content.encode("utf-8", "surrogatepass").translate(_SHAPE)
+                if key in text_levels:
+                    level = text_levels[key]
+                else:
+                    if len(text_levels) >= 4096:
+                        text_levels.clear()
+                    level = text_levels[key] = level_from_text(content)
+            record = LogRecord(number, text, content, fields, level, truncated=truncated)
+            if stamp_fields and fields:
+                try:
+                    raw = fields[stamp_fields[0]] if one_stamp else " ".join(stamp_getter(fields))
+                except KeyError:
+                    raw = " ".join(fields[f] for f in stamp_fields if f in fields)
+                if raw:
+                    record.timestamp_raw = raw
+                    parsed = stamps.parse(raw)
+                    if parsed is not None:
+                        record.timestamp, record.epoch = parsed
+            if has_header:
+                pending = record
+            else:
+                self.records_read += 1
+                yield record
+        if pending is not None:
+            self.records_read += 1
+            yield pending
+
+
+def _level_field(fmt: LogFormat) -> str | None:
+    if isinstance(fmt, JsonLinesFormat):
+        return "Level"
+    if isinstance(fmt, RegexFormat):
+        return next((n for n in fmt.field_names if n.lower() in _LEVEL_FIELDS), None)
+    return None
+
+
+def read_records(
+    source: os.PathLike[str] | str | Iterable[str] | Iterable[bytes],
+    *,
+    log_format: str | LogFormat | None = None,
+    **options: int | float,
+) -> RecordReader:
+    """Stream `LogRecord`s from `source` in constant memory.
+
+    `source` is a `pathlib.Path` (plain, `.gz`, `.bz2` or `.xz`, recognised by content), a `str` of
+    pasted text (a `str` is never taken as a path), or an iterable of `str`/`bytes` lines.
+    `log_format` is a preset name, a Loghub-style `<Field>` format string, a `LogFormat`, or None to
+    detect it from the first lines. Options: `detect_sample`, `detect_threshold`, `max_line_bytes`,
+    `max_record_lines`, `default_year`.
+    """
+    return RecordReader(source, log_format=log_format, **options)  # type: ignore[arg-type]
