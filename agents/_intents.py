@@ -19,6 +19,7 @@ _LOGLIKE = re.compile(
 _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("evaluator", re.compile(r"^\s*answer\s*:.*^\s*sources?\s*:", re.I | re.S | re.M)),
     (
         "ops_assistant",
         re.compile(

@@ -52,7 +52,7 @@ class Prompts:
             template = spec["template"] if variant == "default" else spec["variants"][variant]
             config = PromptTemplateConfig(name=agent, template=template, template_format="semantic-kernel")
             text = await KernelPromptTemplate(prompt_template_config=config).render(
-                Kernel(), KernelArguments(**variables)
+                Kernel(), KernelArguments(**variables)  # type: ignore[arg-type]  # SK types kwargs loosely
             )
             self._rendered[agent] = Prompt(agent, str(spec["version"]), variant, text)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -106,7 +106,7 @@ class AgentRuntime:
         store: Store,
         *,
         plugins: Callable[[RunScope], list[object]],
-        skills: dict[str, Skill],
+        skills: Mapping[str, Skill],
         clients: ClientFactory | None = None,
         instance_id: str = "local",
         prompt_variants: dict[str, str] | None = None,

@@ -8,7 +8,7 @@ The same structure serves both modes: deterministic agents offline, ``AssistantA
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from autogen_agentchat.agents import AssistantAgent
 from autogen_agentchat.base import ChatAgent
@@ -45,7 +45,7 @@ def _tool_names(toolbox: Toolbox, agent: str) -> list[str]:
     return [n for n in toolbox.names() if n in allowed or n.split("-", 1)[0] in allowed]
 
 
-def offline_team(toolbox: Toolbox, skills: dict[str, Skill]) -> Swarm:
+def offline_team(toolbox: Toolbox, skills: Mapping[str, Skill]) -> Swarm:
     participants: list[ChatAgent] = [OfflineRouter()]
     participants += [OfflineAgent(name, skills[name], toolbox) for name in AGENTS]
     return Swarm(participants, termination_condition=_termination())

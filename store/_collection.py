@@ -125,7 +125,7 @@ class Collection(Generic[R]):
         token = encode_continuation(order, docs[-1]) if more else None
         return Page([self._record(d) for d in docs], token)
 
-    async def all(self, tenant_id: str | None, **kwargs: Any) -> list[R]:
+    async def all(self, tenant_id: str | None, **kwargs: Any) -> builtins.list[R]:
         """Every matching record, page by page (for small sets and background work)."""
         items: builtins.list[R] = []
         token = None

@@ -87,7 +87,7 @@ def _args_model(name: str, function: KernelFunction) -> type[BaseModel]:
     return model
 
 
-class _KernelTool(BaseTool[BaseModel, str]):
+class _KernelTool(BaseTool[BaseModel, str]):  # type: ignore[type-var]  # results are JSON text
     def __init__(self, box: Toolbox, name: str, function: KernelFunction, agent: str | None) -> None:
         super().__init__(_args_model(name, function), str, name, function.metadata.description or name)
         self.box = box
@@ -114,7 +114,7 @@ class Toolbox:
             for fn_name, fn in KernelPlugin.from_object(name, plugin).functions.items():
                 full = f"{name}-{fn_name}"
                 self.functions[full] = fn
-                if getattr(fn.method, _STATE_CHANGING, False):
+                if getattr(getattr(fn, "method", None), _STATE_CHANGING, False):
                     self.state_changing.add(full)
         self.recorder = recorder
         self.approvals = approvals
@@ -126,7 +126,7 @@ class Toolbox:
 
     def autogen_tools(
         self, names: list[str] | None = None, agent: str | None = None
-    ) -> list[BaseTool[BaseModel, str]]:
+    ) -> list[_KernelTool]:
         """The functions as AutoGen tools for one agent (its calls are recorded under its name)."""
         return [_KernelTool(self, n, self.functions[n], agent) for n in (names or self.names())]
 
@@ -174,7 +174,7 @@ class Toolbox:
 
     @staticmethod
     async def _invoke(function: KernelFunction, args: Mapping[str, Any]) -> Any:
-        method = function.method
+        method = getattr(function, "method", None)
         if method is None:
             raise ToolError(f"{function.name} has no method")
         if inspect.iscoroutinefunction(method):
