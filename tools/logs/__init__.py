@@ -27,15 +27,8 @@ from ._errors import (
     UnknownFormatError,
 )
 from ._fields import LEVELS, level_from_text, normalize_level, parse_timestamp
-from ._formats import (
-    FALLBACK_TIMEOUT,
-    JsonLinesFormat,
-    LogFormat,
-    RawFormat,
-    RegexFormat,
-    compile_format,
-    format_regex,
-)
+from ._formats import FALLBACK_TIMEOUT, JsonLinesFormat, LogFormat, RawFormat, RegexFormat
+from ._formatstring import compile_format, format_regex
 from ._io import DEFAULT_MAX_LINE_BYTES, Line, TextLines
 from ._masking import DEFAULT_RULES, Masker, MaskRule
 from ._miner import OVERFLOW_ID, Assignment, LogMiner

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ._errors import UnknownFormatError
-from ._formats import JsonLinesFormat, LogFormat, RawFormat, compile_format, format_regex, regex_format
+from ._formats import JsonLinesFormat, LogFormat, RawFormat, regex_format
+from ._formatstring import compile_format, format_regex
 
 __all__ = [
     "DETECTION_ORDER",
