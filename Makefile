@@ -20,12 +20,19 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP_INSTALL) -e '.[dev]'
 	touch $@
 
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
+
+$(CHROMIUM):   # Debian's Chromium for tests/ui; Playwright never downloads a browser
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
 tests/cosmosdb/node_modules/.package-lock.json: tests/cosmosdb/package-lock.json
 	npm ci --prefix tests/cosmosdb --no-audit --no-fund --loglevel=error
 
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
-test-components: tests/cosmosdb/node_modules/.package-lock.json
+test-components: tests/cosmosdb/node_modules/.package-lock.json $(CHROMIUM)
 
 run: install
 	$(VENV)/bin/opscopilot demo

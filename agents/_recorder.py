@@ -1,5 +1,6 @@
 """Everything a run records, as it happens: events (persisted, then passed to a live listener),
-tool calls (also audited), approval requests and injection flags."""
+tool calls (also audited), approval requests and injection flags. Every event is also observed by
+the run's telemetry (spans and metrics through the OpenTelemetry API; see tools.monitoring)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from store import Run, RunEvent, Store
 from tools import CallRecord
+from tools.monitoring import RunTelemetry
 
 __all__ = ["Listener", "RunRecorder"]
 
@@ -28,6 +30,7 @@ class RunRecorder:
         self.usage: dict[str, float] = {}
         self.usage_by_agent: dict[tuple[str, str], dict[str, float]] = {}
         self.redaction: Any = None  # the run's redaction session, shared by its agents' model clients
+        self.telemetry = RunTelemetry(store, run)
 
     async def emit(self, type: str, agent: str | None, data: dict[str, Any] | None = None) -> RunEvent:
         self.seq += 1
@@ -42,6 +45,7 @@ class RunRecorder:
                 data=data or {},
             )
         )
+        await self.telemetry.observe(event)  # never raises
         if self.listener is not None:
             await self.listener(event)
         return event

@@ -286,11 +286,13 @@ class AgentRuntime:
         await self.store.add_usage(
             run.tenant_id,
             day,
-            {"agent": agent, "model": meta["model"]},
+            {"agent": agent, "model": meta["model"], "user": run.user_id},
             {"runs": 1, "tool_calls": rec.tool_calls},
         )
         for (llm_agent, model), counters in rec.usage_by_agent.items():
-            await self.store.add_usage(run.tenant_id, day, {"agent": llm_agent, "model": model}, counters)
+            await self.store.add_usage(
+                run.tenant_id, day, {"agent": llm_agent, "model": model, "user": run.user_id}, counters
+            )
         if rec.usage:
             await self._set(run, usage=rec.usage)
 

@@ -8,44 +8,25 @@ from typing import Any
 
 from autogen_core.models import ChatCompletionClient
 
-from agents import SKILLS, AgentRuntime, ClientFactory, LLMProviders, RunRecorder, RunScope
-from agents._runtime import TurnHook
-from store import SqliteBackend, Store
+from agents import SKILLS, AgentRuntime, ClientFactory, LLMProviders, RunRecorder, RunScope, TurnHook
+from store import Store
 from tools.ops import OpsContext, build_ops
 from tools.safety import RedactionSession
 
 from .entra import EntraVerifier
 from .settings import Settings
+from .storage import build_store
 
 __all__ = [
     "build_entra",
+    "build_monitoring",
     "build_ops_context",
     "build_plugins",
     "build_reports",
     "build_runtime",
+    "build_triage",
     "build_store",
 ]
-
-
-def build_store(settings: Settings) -> Store:
-    if settings.store_backend == "sqlite":
-        return Store(SqliteBackend(settings.sqlite_path))
-    from store._cosmos import CosmosBackend
-
-    cosmos = settings.cosmos
-    if not cosmos.endpoint:
-        raise ValueError("OPSCOPILOT_COSMOS__ENDPOINT is required when OPSCOPILOT_STORE=cosmos")
-    # No key: the backend builds a DefaultAzureCredential (Entra ID) and closes it itself.
-    credential = cosmos.key.get_secret_value() if cosmos.key is not None else None
-    return Store(
-        CosmosBackend(
-            cosmos.endpoint,
-            credential,
-            database=cosmos.database,
-            create_containers=cosmos.create_containers,
-            connection_verify=cosmos.verify_tls,
-        )
-    )
 
 
 def build_entra(settings: Settings) -> EntraVerifier | None:
@@ -57,6 +38,17 @@ def build_ops_context(settings: Settings, db: Store) -> OpsContext:
     return build_ops(db, settings.ops, settings.data_dir, settings.instance_id or _instance_id())
 
 
+def build_monitoring(settings: Settings, db: Store, ops: OpsContext) -> Any:
+    """Drift, alert rules and their worker; the alert series catalogue with the service's own."""
+    from tools.monitoring import build_monitoring as build
+
+    from .telemetry import register_eval_series
+
+    monitoring = build(db, ops, settings.monitoring)
+    register_eval_series(monitoring.series, db)
+    return monitoring
+
+
 def build_plugins(
     settings: Settings, ops: OpsContext | None = None, narrator: Callable[[], Any] | None = None
 ) -> Callable[[RunScope], list[object]]:
@@ -64,8 +56,11 @@ def build_plugins(
 
     def plugins(scope: RunScope) -> list[object]:
         from tools.evaluation import EvalsPlugin
+        from tools.triage import LogsPlugin, Triager
 
         built: list[object] = [EvalsPlugin(scope.store, scope.tenant_id), build_reports(settings, scope, narrator)]
+        # chat triage classifies offline (plus cached LLM answers and corrections); uploads use the LLM
+        built.append(LogsPlugin(Triager(scope.store, settings.logs), scope.tenant_id))
         if ops is None:
             return built
         from tools.ops import OpsPlugin
@@ -73,6 +68,23 @@ def build_plugins(
         return [*built, OpsPlugin(ops, scope.tenant_id)]
 
     return plugins
+
+
+def build_triage(settings: Settings, db: Store) -> Any:
+    """The log-triage jobs (``aclose()`` at shutdown): in LLM mode templates are classified and
+    rewritten by the log analyst's deployments, through the provider layer (retries, fallback,
+    redaction with each triage's own session)."""
+    from tools.triage import LlmBackend, TriageJobs, Triager
+
+    llm, close = None, None
+    if settings.llm.enabled:
+        providers = LLMProviders(settings.llm)
+        model = settings.llm.deployments_for("log_analyst")[0].model
+        llm = LlmBackend(lambda session: providers.client("log_analyst", redactor=session), model)
+        close = providers.close
+    triager = Triager(db, settings.logs, llm=llm)
+    root = settings.logs.root(settings.data_dir)
+    return TriageJobs(db, triager, root, owner=settings.instance_id or _instance_id(), on_close=close)
 
 
 def build_reports(settings: Settings, scope: RunScope, narrator: Callable[[], Any] | None = None) -> object:

@@ -17,8 +17,8 @@ from rich.table import Table
 from store import Store
 
 from .auth import Role, issue_key
-from .bootstrap import build_store
 from .settings import Settings
+from .storage import build_store
 
 __all__ = ["app", "main"]
 
@@ -159,6 +159,62 @@ def demo() -> None:
     for user, entry in keys.items():
         table.add_row(user, entry["roles"], entry["key"])
     console.print(table)
+
+
+@app.command()
+def triage(
+    file: Annotated[
+        Path, typer.Argument(help="A log file: plain, .gz, .bz2 or .xz.", exists=True, dir_okay=False)
+    ],
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="A preset (hdfs, syslog, log4j, jsonl, ...) or a <Field> format; default: detected.",
+        ),
+    ] = None,
+    source: Annotated[
+        str, typer.Option(help="Mining-state key: template ids stay stable per source.")
+    ] = "default",
+    tenant: Annotated[str, typer.Option(help="Tenant whose categories, cache and state are used.")] = "local",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON (no progress bar).")
+    ] = False,
+    top: Annotated[int, typer.Option(help="Templates shown in the table.")] = 30,
+) -> None:
+    """Triage a log file: templates with counts, categories and plain-language explanations."""
+    import contextlib
+
+    from tools.triage import FileSource, TriageError, render_triage, triage_progress
+
+    from .bootstrap import build_triage
+
+    settings = Settings()
+
+    async def work(db: Store) -> dict[str, Any]:
+        jobs = build_triage(settings, db)
+        try:
+            with contextlib.nullcontext(None) if as_json else triage_progress(console, file.name) as progress:
+                outcome = await jobs.triager.run(
+                    tenant,
+                    FileSource(file, kind="file"),
+                    source_key=source,
+                    log_format=log_format,
+                    on_progress=progress,
+                )
+            return outcome.result
+        finally:
+            await jobs.aclose()
+
+    try:
+        result = _with_store(work)
+    except TriageError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, default=str))
+    else:
+        render_triage(console, result, top=top)
 
 
 # --- eval: run, compare, gate (the logic is in evals; this wires settings, store and plugins) ----
@@ -375,3 +431,7 @@ def eval_gate(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

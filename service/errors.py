@@ -12,6 +12,7 @@
 Store errors are mapped here too: NotFound -> 404, Conflict/PreconditionFailed -> 409,
 InvalidContinuation -> 400, StoreUnavailable -> 503. Ops errors: OpsNotFound -> 404,
 InvalidOperation -> 422, ApprovalDenied -> 403, ApprovalConflict -> 409, BackendFailure -> 502.
+Monitoring errors (UnknownSeries, InvalidRule) -> 422.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import store
-from tools import ops
+from tools import monitoring, ops
 
 __all__ = [
     "BadRequest",
@@ -144,6 +145,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             if isinstance(exc, kind):
                 return problem_response(status, str(exc))
         return problem_response(500, "ops error")
+
+    @app.exception_handler(monitoring.MonitoringError)
+    async def monitoring_error(_: Request, exc: monitoring.MonitoringError) -> JSONResponse:
+        return problem_response(422, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -15,29 +15,31 @@ from evals._config import EvalsConfig
 from tools.documents._config import DocumentsConfig
 from tools.monitoring._config import MonitoringConfig
 from tools.ops._config import OpsConfig
+from tools.triage._config import LogsConfig
 
 __all__ = ["BudgetSettings", "CosmosSettings", "EntraSettings", "Settings", "TelemetrySettings"]
 
 
 class CosmosSettings(BaseModel):
-    endpoint: str | None = None
+    endpoint: str | None = Field(default=None, description="Account endpoint; setting it selects Cosmos DB.")
     key: SecretStr | None = Field(
         default=None, description="Account key; empty means Entra ID (DefaultAzureCredential)."
     )
-    database: str = "opscopilot"
-    create_containers: bool = True
-    verify_tls: bool = True
+    database: str = Field(default="opscopilot", description="Database name.")
+    create_containers: bool = Field(default=True, description="Create the database and containers at start-up.")
+    verify_tls: bool = Field(default=True, description="Only the local emulator needs false.")
 
 
 class EntraSettings(BaseModel):
     """Entra ID bearer tokens: issuer, audience and the JWKS to check signatures against."""
 
-    tenant_id: str | None = None
-    audience: str | None = None
-    issuer: str | None = None
-    jwks_url: str | None = None
+    tenant_id: str | None = Field(default=None, description="Entra directory whose tokens are accepted.")
+    audience: str | None = Field(default=None, description="Expected aud (the API's application ID URI); enables Entra auth.")
+    issuer: str | None = Field(default=None, description="Expected iss; default https://login.microsoftonline.com/<tenant>/v2.0.")
+    jwks_url: str | None = Field(default=None, description="Signing keys; default the tenant's discovery/v2.0/keys.")
     # app role value (in the token's "roles" claim) -> our role
     role_map: dict[str, str] = Field(
+        description="App role value in the token -> our role.",
         default_factory=lambda: {
             "OpsCopilot.User": "user",
             "OpsCopilot.Triager": "triager",
@@ -46,7 +48,7 @@ class EntraSettings(BaseModel):
         }
     )
     # Entra directory id (tid claim) -> our tenant id; unmapped directories use the tid itself
-    tenant_map: dict[str, str] = Field(default_factory=dict)
+    tenant_map: dict[str, str] = Field(default_factory=dict, description="Entra directory id -> our tenant id.")
 
     @property
     def enabled(self) -> bool:
@@ -97,22 +99,24 @@ class BudgetSettings(BaseModel):
             "POST /v1/reports",
         ]
     )
-    cache_seconds: float = Field(default=5.0, ge=0, description="How long usage totals and policies are cached.")
+    cache_seconds: float = Field(
+        default=5.0, ge=0, description="How long usage totals and policies are cached."
+    )
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPSCOPILOT_", env_nested_delimiter="__", extra="ignore")
 
-    data_dir: Path = Path("./var")
-    store: Literal["auto", "sqlite", "cosmos"] = "auto"
+    data_dir: Path = Field(default=Path("./var"), description="Where the embedded default keeps its data.")
+    store: Literal["auto", "sqlite", "cosmos"] = Field(default="auto", description="auto: Cosmos DB when an endpoint is set.")
     cosmos: CosmosSettings = Field(default_factory=CosmosSettings)
     entra: EntraSettings = Field(default_factory=EntraSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     prompt_variants: dict[str, str] = Field(default_factory=dict, description="agent -> prompt variant")
-    host: str = "127.0.0.1"
-    port: int = 8000
-    max_body_bytes: int = 1_048_576
-    instance_id: str = ""
+    host: str = Field(default="127.0.0.1", description="Interface `opscopilot serve` binds.")
+    port: int = Field(default=8000, description="Port `opscopilot serve` listens on.")
+    max_body_bytes: int = Field(default=1_048_576, description="Largest JSON request body; larger gets 413.")
+    instance_id: str = Field(default="", description="Replica name in leases and logs; default host:pid.")
     # model registry, endpoints, approvals, canary gates (OPSCOPILOT_OPS__APPROVAL_TTL_HOURS, ...)
     ops: OpsConfig = Field(default_factory=OpsConfig)
     # company documents and reports (OPSCOPILOT_DOCUMENTS__MAX_UPLOAD_BYTES, ...)
@@ -125,6 +129,9 @@ class Settings(BaseSettings):
     budgets: BudgetSettings = Field(default_factory=BudgetSettings)
     # drift, alert rules, the monitoring worker (OPSCOPILOT_MONITORING__INTERVAL_SECONDS, ...)
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+    # log triage: upload limit, allowed server paths, Log Analytics workspace, category threshold
+    # (OPSCOPILOT_LOGS__ALLOWED_PATHS='["/var/log/app"]', OPSCOPILOT_LOGS__WORKSPACE_ID, ...)
+    logs: LogsConfig = Field(default_factory=LogsConfig)
 
     @property
     def store_backend(self) -> str:

@@ -35,6 +35,8 @@ class SqliteBackend:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._busy = 0  # calls in worker threads right now
+        self._closed = False
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -49,16 +51,31 @@ class SqliteBackend:
         return db
 
     async def _run(self, fn: Any, *args: Any) -> Any:
+        if self._closed:
+            raise StoreUnavailable("sqlite: the store is closed")
+        with self._lock:
+            self._busy += 1
         try:
             return await asyncio.to_thread(fn, *args)
         except sqlite3.OperationalError as exc:
             raise StoreUnavailable(f"sqlite: {exc}") from exc
+        finally:
+            with self._lock:
+                self._busy -= 1
 
     async def open(self) -> None:
+        self._closed = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         await self._run(lambda: migrate(self._db()))
 
     async def close(self) -> None:
+        """Refuse new calls, let the ones in flight finish (closing a connection under a running
+        statement crashes sqlite3), then close every thread's connection."""
+        self._closed = True
+        for _ in range(500):
+            if self._busy == 0:
+                break
+            await asyncio.sleep(0.01)
         with self._lock:
             for db in self._connections:
                 db.close()

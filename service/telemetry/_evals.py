@@ -3,8 +3,8 @@ tools, so the series is registered here, through the same door as the built-ins)
 
 from __future__ import annotations
 
-from evals._store import online_records
-from store import Store
+from evals import eval_runs
+from store import Cond, Store, format_ts
 from tools.monitoring import Series, SeriesQuery, SeriesRegistry
 
 __all__ = ["register_eval_series"]
@@ -14,8 +14,13 @@ def register_eval_series(registry: SeriesRegistry, store: Store) -> None:
     async def online_score(q: SeriesQuery) -> float | None:
         metric, agent = q.labels["metric"], q.labels.get("agent")
         values = []
-        for r in await online_records(store, q.tenant, q.since):
-            if r.created_at > q.until or (agent and r.target != f"agent:{agent}"):
+        where = [
+            Cond("name", "=", "online"),
+            Cond("created_at", ">=", format_ts(q.since)),
+            Cond("created_at", "<=", format_ts(q.until)),
+        ]
+        for r in await eval_runs(store).all(q.tenant, where=where):
+            if agent and r.target != f"agent:{agent}":
                 continue
             value = r.metrics.get(metric)
             if isinstance(value, int | float) and not isinstance(value, bool):

@@ -81,16 +81,16 @@ class _Bridge:
                     family.add_sample(name, labels, float(p.value))
         elif isinstance(m.data, Histogram):
             family = self._family(families, name, m.description, "histogram")
-            for p in m.data.data_points:
-                labels = _labels(p.attributes)
+            for h in m.data.data_points:
+                labels = _labels(h.attributes)
                 if not self._visible(labels):
                     continue
                 running = 0
-                for bound, count in zip([*p.explicit_bounds, math.inf], p.bucket_counts, strict=True):
+                for bound, count in zip([*h.explicit_bounds, math.inf], h.bucket_counts, strict=True):
                     running += count
                     family.add_sample(name + "_bucket", {**labels, "le": _le(bound)}, float(running))
-                family.add_sample(name + "_count", labels, float(p.count))
-                family.add_sample(name + "_sum", labels, float(p.sum))
+                family.add_sample(name + "_count", labels, float(h.count))
+                family.add_sample(name + "_sum", labels, float(h.sum))
 
 
 def render(reader: MetricReader, tenant: str | None = None) -> bytes:

@@ -103,7 +103,9 @@ def _fresh(settings: TelemetrySettings) -> TelemetryRuntime:
         return TelemetryRuntime(None, names, _signature(settings))
     metrics.set_meter_provider(MeterProvider(metric_readers=[reader, *readers], resource=resource))
     if processors:
-        provider = TracerProvider(resource=resource, sampler=ParentBased(TraceIdRatioBased(settings.trace_sample_ratio)))
+        provider = TracerProvider(
+            resource=resource, sampler=ParentBased(TraceIdRatioBased(settings.trace_sample_ratio))
+        )
         for processor in processors:
             provider.add_span_processor(processor)
         trace.set_tracer_provider(provider)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from service.auth import Role
@@ -10,6 +12,14 @@ from tests.service.conftest import Api
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz")}
 
 EVAL_RUN = {"target": "agent:evaluator", "datasets": ["grounding_checks"], "limit": 1, "wait": True}
+ALERT = {
+    "name": "errors",
+    "series": "endpoint.error_rate",
+    "labels": {"endpoint": "matrix"},
+    "threshold": 0.5,
+}
+LOG_TEXT = "2024-06-12 02:14:01 ERROR db: Connection refused to 10.0.0.5:5432\n" * 2
+TRIAGE = {"text": LOG_TEXT, "wait": True}
 MATRIX_DOC = {
     "filename": "matrix.md",
     "company": "Matrix",
@@ -57,6 +67,41 @@ MATRIX: dict[tuple[str, str], tuple[set[Role], dict | None]] = {
     ("GET", "/v1/reports"): ({Role.user}, None),
     ("GET", "/v1/reports/{report_id}"): ({Role.user}, None),
     ("GET", "/v1/reports/{report_id}/export/{fmt}"): ({Role.user}, None),
+    # telemetry and monitoring: chargeback and budgets for admins/operators (only admins change
+    # budgets), drift and monitoring like endpoint metrics, alert rules for operators/admins
+    ("GET", "/metrics"): ({Role.admin}, None),
+    ("GET", "/v1/usage"): ({Role.admin, Role.operator}, None),
+    ("GET", "/v1/budgets"): ({Role.admin, Role.operator}, None),
+    ("PUT", "/v1/budgets"): ({Role.admin}, {"teams": {"user-contoso": "ml"}}),
+    ("GET", "/v1/monitoring/drift"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/monitoring/drift/history"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/monitoring/endpoints"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/monitoring/agents"): ({Role.user, Role.operator}, None),
+    ("GET", "/v1/dashboards/summary"): ({Role.operator, Role.admin}, None),
+    ("GET", "/v1/alerts/series"): ({Role.operator, Role.admin}, None),
+    ("POST", "/v1/alerts"): ({Role.operator, Role.admin}, ALERT),
+    ("GET", "/v1/alerts"): ({Role.operator, Role.admin}, None),
+    ("GET", "/v1/alerts/{alert_id}"): ({Role.operator, Role.admin}, None),
+    ("PUT", "/v1/alerts/{alert_id}"): ({Role.operator, Role.admin}, ALERT),
+    ("DELETE", "/v1/alerts/{alert_id}"): ({Role.operator, Role.admin}, None),
+    ("POST", "/v1/alerts/{alert_id}/evaluate"): ({Role.operator, Role.admin}, None),
+    # log triage: triagers run triages and see results; category configuration and suggestion
+    # decisions are open to triagers and admins (admins curate categories without reading logs)
+    ("POST", "/v1/logs/triage"): ({Role.triager}, TRIAGE),
+    ("GET", "/v1/logs/triage"): ({Role.triager}, None),
+    ("GET", "/v1/logs/triage/{triage_id}"): ({Role.triager}, None),
+    ("GET", "/v1/logs/triage/{triage_id}/events"): ({Role.triager}, None),
+    ("POST", "/v1/logs/triage/{triage_id}/templates/{template_id}/category"): (
+        {Role.triager},
+        {"category_id": "infrastructure"},
+    ),
+    ("GET", "/v1/logs/categories"): ({Role.triager, Role.admin}, None),
+    ("POST", "/v1/logs/categories"): ({Role.triager, Role.admin}, {"name": "matrix"}),
+    ("GET", "/v1/logs/categories/suggestions"): ({Role.triager, Role.admin}, None),
+    ("PATCH", "/v1/logs/categories/{category_id}"): ({Role.triager, Role.admin}, {"description": "x"}),
+    ("DELETE", "/v1/logs/categories/{category_id}"): ({Role.triager, Role.admin}, None),
+    ("POST", "/v1/logs/categories/{category_id}/accept"): ({Role.triager, Role.admin}, None),
+    ("POST", "/v1/logs/categories/{category_id}/reject"): ({Role.triager, Role.admin}, None),
 }
 
 
@@ -97,6 +142,14 @@ async def fill(api: Api, path: str, tenant: str = "contoso") -> str:
         ]
         path = path.replace("{eval_run_id}", made[0])
         path += f"?a={made[0]}&b={made[-1]}" if path == "/v1/evals/compare" else ""
+    if path.startswith("/v1/monitoring/drift"):
+        await ops_objects(api, tenant)
+        path += "?endpoint=matrix"
+    if "{alert_id}" in path:
+        made = await api.client.post("/v1/alerts", json=ALERT, headers=api.auth("operator", tenant))
+        path = path.replace("{alert_id}", made.json()["id"])
+    if path.startswith("/v1/logs/"):
+        path = await log_objects(api, path, tenant)
     if path.startswith(("/v1/documents/", "/v1/reports")):
         user = api.auth("user", tenant)
         doc = (await api.client.post("/v1/documents", json=MATRIX_DOC, headers=user)).json()["id"]
@@ -104,6 +157,30 @@ async def fill(api: Api, path: str, tenant: str = "contoso") -> str:
         if "{report_id}" in path:
             report = (await api.client.post("/v1/reports", json={"company": "Matrix"}, headers=user)).json()["id"]
             path = path.replace("{report_id}", report).replace("{fmt}", "md")
+    return path
+
+
+async def log_objects(api: Api, path: str, tenant: str) -> str:
+    """A finished triage of ``tenant`` and a fresh suggested category (each fill: a new one, so every
+    role can accept, reject or delete its own); the ``matrix`` category is removed before a create."""
+    from tools.triage import TriageRecords
+
+    records = TriageRecords(api.store)
+    if path == "/v1/logs/categories":
+        for category in await records.categories.all(tenant):
+            if category.name == "matrix":
+                await records.categories.delete(tenant, category.id)
+    if "{triage_id}" in path:
+        triager = api.auth("triager", tenant)
+        job = (await api.client.post("/v1/logs/triage", json=TRIAGE, headers=triager)).json()
+        path = path.replace("{triage_id}", job["id"])
+        path = path.replace("{template_id}", job["result"]["templates"][0]["id"])
+    if "{category_id}" in path:
+        book = api.app.state.triage_jobs.triager.book
+        member = {"id": "t0", "hash": "h0", "text": "x"}
+        name = f"matrix {uuid.uuid4().hex[:8]}"
+        made = await book.suggest(tenant, name, "", [member], triage_id=None, by="test")
+        path = path.replace("{category_id}", made.id)
     return path
 
 

@@ -34,6 +34,8 @@ def fuzz_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     asyncio.run(db.close())
 
 
+# schemathesis' own strategies use `random`, which hypothesis deprecates; not our code.
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 def test_no_server_errors(fuzz_schema: schemathesis.BaseSchema) -> None:
     headers = {"Authorization": f"Bearer {KEYS['key']}"}
     operations = [result.ok() for result in fuzz_schema.get_all_operations()]

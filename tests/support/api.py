@@ -43,4 +43,19 @@ async def make_api(tmp_path: Path, **settings: object) -> AsyncIterator[Api]:
                     db, tenant, f"{role.value}-{tenant}", [role]
                 )
         yield api
+    await _stop_background_work(app)
     await db.close()
+
+
+async def _stop_background_work(app: FastAPI) -> None:
+    """Cancel and await what routes started in the background before the store closes."""
+    import asyncio
+    import contextlib
+
+    tasks = list(getattr(app.state, "tasks", ()))
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(BaseException):
+            await task
+    await asyncio.sleep(0)

@@ -5,6 +5,9 @@ Chromium is the Debian package at /usr/bin/chromium (``make test`` installs it);
 downloads a browser. ``chromium.launch`` gives every run a fresh temporary profile, and every
 browser context refuses any request that is not to loopback (no CDN, nothing leaves the machine),
 except the Entra ID host that a test mocks with ``context.route``.
+
+The fixtures are module-scoped: Playwright's sync API keeps an event loop running in this thread
+while it is open, which pytest-asyncio's tests elsewhere in the session cannot share.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ ENTRA_CLIENT = "0c2d3e4f-aaaa-4bbb-8ccc-ddddeeeeffff"
 ENTRA_AUDIENCE = f"api://{ENTRA_CLIENT}"
 ENTRA_ISSUER = f"https://login.microsoftonline.com/{ENTRA_TID}/v2.0"
 TIMINGS: dict[str, float] = {}
+WAIT_MS = 20_000  # the first deployment check loads the model from MLflow: seconds on a busy machine
 
 
 def free_port() -> int:
@@ -59,7 +63,9 @@ def free_port() -> int:
 class Jwks:
     """A signing key and its JWKS served over loopback HTTP, as Entra ID serves its keys."""
 
-    key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    key: rsa.RSAPrivateKey = field(
+        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
     url: str = ""
 
     def token(self, **claims: Any) -> str:
@@ -68,7 +74,7 @@ class Jwks:
         return jwt.encode(body | claims, self.key, algorithm="RS256", headers={"kid": "ui-test"})
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def jwks() -> Iterator[Jwks]:
     keys = Jwks()
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(keys.key.public_key()))
@@ -130,7 +136,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, jwks: Jwks) -> Iterator[Service]:
     """``opscopilot serve`` and ``opscopilot demo`` started together on one fresh data dir (the
     store's migrations are safe across processes; the demo's MLflow seeding is the slow part)."""
@@ -141,7 +147,13 @@ def service(tmp_path_factory: pytest.TempPathFactory, jwks: Jwks) -> Iterator[Se
     port = free_port()
     cli = [sys.executable, "-c", "from service.cli import main; main()"]
     with open(data_dir / "serve.log", "wb") as serve_log, open(data_dir / "demo.log", "wb") as demo_log:
-        server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=serve_log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [*cli, "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=serve_log,
+            stderr=subprocess.STDOUT,
+        )
         demo = subprocess.Popen([*cli, "demo"], env=env, cwd=ROOT, stdout=demo_log, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"
@@ -167,11 +179,15 @@ def service(tmp_path_factory: pytest.TempPathFactory, jwks: Jwks) -> Iterator[Se
             _stop(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed at /usr/bin/chromium: `apt-get install -y chromium` (make test does it)")
-    from playwright.sync_api import sync_playwright
+        pytest.fail(
+            "Chromium is not installed at /usr/bin/chromium: `apt-get install -y chromium` (make test does it)"
+        )
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -192,12 +208,17 @@ class Session:
         self.service = service
         self.name = name
         self.context = browser.new_context(viewport={"width": 1366, "height": 860})
-        self.context.set_default_timeout(20_000)
+        self.context.set_default_timeout(WAIT_MS)
         self.blocked: list[str] = []
         self.errors: list[str] = []
         self.context.route(_not_loopback, self._block)
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.errors.append(message.text)  # the page must not need anything the CSP refuses
 
     def _block(self, route: Any) -> None:
         self.blocked.append(route.request.url)

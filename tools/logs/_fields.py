@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from calendar import timegm
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 __all__ = ["LEVELS", "TimestampParser", "level_from_text", "normalize_level", "parse_timestamp"]
 
@@ -72,6 +72,8 @@ def level_from_text(text: str) -> str | None:
     return "WARN" if word.startswith(_WARN_PREFIXES) else "ERROR"
 
 
+_EPOCH = datetime(1970, 1, 1)
+_UNIX_DAY = _EPOCH.toordinal()
 _FRACTION = re.compile(r"(\d\d?:\d\d?:\d\d?)[.,:]\d{1,9}(?!\d)")
 _GENERIC = (
     "%Y-%m-%d %H:%M:%S",
@@ -202,7 +204,7 @@ class TimestampParser:
     def _parse(self, raw: str) -> tuple[datetime, int] | None:
         if self._epoch and raw.isdigit() and len(raw) in (9, 10, 12, 13):
             seconds = int(raw) // (1000 if len(raw) > 11 else 1)
-            return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None), seconds
+            return _EPOCH + timedelta(seconds=seconds), seconds
         for pattern in self._fast:
             match = pattern.match(raw)
             if match is not None:
@@ -225,7 +227,8 @@ class TimestampParser:
             else:
                 year = self._default_year
             month = _MONTHS[g["b"].lower()] if "b" in g else int(g["m"])
-            stamp = datetime(year, month, int(g.get("d", 1)), int(g["H"]), int(g["M"]), int(g["S"]))
+            hour, minute, second = int(g["H"]), int(g["M"]), int(g["S"])
+            stamp = datetime(year, month, int(g.get("d", 1)), hour, minute, second)
         except (KeyError, ValueError):
             return None
-        return stamp, timegm(stamp.timetuple())
+        return stamp, (stamp.toordinal() - _UNIX_DAY) * 86400 + hour * 3600 + minute * 60 + second

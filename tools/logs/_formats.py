@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import FormatSyntaxError
+from ._splitter import NO_MATCH, Splitter
 
 try:  # per-call timeouts for the exact (backtracking) regexes
     import regex as _regex
@@ -123,6 +124,10 @@ class RegexFormat(LogFormat):
     source: str = ""
     description: str = ""
     fallback: tuple[Fallback, ...] = ()
+    splitter: Splitter | None = field(default=None, repr=False)
+    """Gives the fields of the first of `patterns` without the regex engine where it is sure of
+    them (see `_splitter`); `fallback_splitter` does the same for the first `fallback` regex."""
+    fallback_splitter: Splitter | None = field(default=None, repr=False)
     has_header: bool = field(default=True, init=False)
 
     def __post_init__(self) -> None:
@@ -137,17 +142,29 @@ class RegexFormat(LogFormat):
         return tuple(dict.fromkeys(names))
 
     def parser(self) -> Callable[[str], dict[str, str] | None]:
-        patterns, fallback = self.patterns, self.fallback
+        patterns, fallback, splitter = self.patterns, self.fallback, self.splitter
+        after_split, slow_split = patterns[1:], self.fallback_splitter
         timeouts = 0
 
         def parse(line: str) -> dict[str, str] | None:
             nonlocal timeouts
-            for pattern in patterns:
+            tried = patterns
+            if splitter is not None:
+                fields = splitter(line)
+                if fields:
+                    return fields
+                if fields is NO_MATCH:  # the first pattern cannot match: skip it
+                    tried = after_split
+            for pattern in tried:
                 match = pattern.match(line)
                 if match is not None:
                     return _fields(match)
             if timeouts >= FALLBACK_MAX_TIMEOUTS:
                 return None
+            if slow_split is not None:
+                fields = slow_split(line)
+                if fields:
+                    return fields
             for slow in fallback:
                 try:
                     match = slow.match(line)
@@ -195,10 +212,13 @@ def regex_format(
     timestamp_formats: Sequence[str] = (),
     source: str = "",
     description: str = "",
+    splitter: Splitter | None = None,
+    fallback_splitter: Splitter | None = None,
 ) -> RegexFormat:
     """Build a `RegexFormat` from regex texts: linear `regexes`, exact `fallback` regexes (run with a
     time limit; `polynomial`: see `Fallback`), and `detect`: stricter regexes used only for
-    detection."""
+    detection. `splitter` and `fallback_splitter` (see `_splitter`) must give the fields of the first
+    regex, or of the first fallback regex, wherever they give any."""
     return RegexFormat(
         name,
         tuple(compile_regex(r, name) for r in regexes),
@@ -208,6 +228,8 @@ def regex_format(
         source=source,
         description=description,
         fallback=tuple(Fallback(r, name, polynomial=polynomial) for r in fallback),
+        splitter=splitter,
+        fallback_splitter=fallback_splitter,
     )
 
 

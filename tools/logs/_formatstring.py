@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ._errors import FormatSyntaxError
 from ._formats import RegexFormat, compile_regex, regex_format
+from ._splitter import exact_splitter, token_splitter
 
 __all__ = ["compile_format", "format_regex", "token_fields_apply"]
 
@@ -91,6 +92,8 @@ def compile_format(
         timestamp_fields=timestamp_fields,
         timestamp_formats=timestamp_formats,
         source=log_format,
+        splitter=token_splitter(log_format) if simple else None,
+        fallback_splitter=exact_splitter(log_format),
     )
 
 

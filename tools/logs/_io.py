@@ -1,8 +1,8 @@
 """Physical lines from a file (plain, gzip, bzip2, xz) or from pasted text, in constant memory.
 
-Lines are read with `readline(limit)`, so one huge line never sits in memory whole: bytes past
-`max_line_bytes` are skipped up to the next newline and the line is flagged as truncated. Invalid
-UTF-8 is decoded with replacement characters. The first block is checked for binary content before
+Lines are read in blocks (256 KiB, decoded and split at once) and never kept whole beyond
+`max_line_bytes`: bytes past it are skipped up to the next newline and the line is flagged as
+truncated. Invalid UTF-8 is decoded with replacement characters. The first block is checked for binary content before
 any line is handed out. A compressed stream that ends early raises `TruncatedInputError` after the
 last complete line was yielded.
 """
@@ -26,6 +26,9 @@ __all__ = ["DEFAULT_MAX_LINE_BYTES", "Line", "TextLines", "looks_binary"]
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024
 _CHECK_BYTES = 8192
+_BLOCK_BYTES = 1 << 18
+_BLOCK_LINES = 1024
+_NONE: frozenset[int] = frozenset()
 _CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B} | {0x7F}
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
 _ARCHIVES = {b"PK\x03\x04": "zip archive", b"7z\xbc\xaf": "7z archive", b"\x28\xb5\x2f\xfd": "zstd stream"}
@@ -95,6 +98,19 @@ class TextLines:
             self.total_bytes = len(source)
 
     def __iter__(self) -> Iterator[Line]:
+        number = 0
+        for texts, cut in self.blocks():
+            if cut:
+                for index, text in enumerate(texts, number + 1):
+                    yield Line(index, text, index - number - 1 in cut)
+            else:
+                for index, text in enumerate(texts, number + 1):
+                    yield Line(index, text, False)
+            number += len(texts)
+
+    def blocks(self) -> Iterator[tuple[list[str], frozenset[int]]]:
+        """The lines in blocks: (texts, indices of the truncated ones). Lines are numbered on from
+        1 across blocks; the counters cover a block when it is handed out. Cheaper than `Line`s."""
         if isinstance(self.source, os.PathLike):
             return self._from_path(Path(self.source))
         if isinstance(self.source, str):
@@ -102,7 +118,7 @@ class TextLines:
         return self._from_strings(self.source)
 
     # -- files ---------------------------------------------------------------------------------
-    def _from_path(self, path: Path) -> Iterator[Line]:
+    def _from_path(self, path: Path) -> Iterator[tuple[list[str], frozenset[int]]]:
         with io.BufferedReader(io.FileIO(path, "rb"), buffer_size=1 << 16) as raw:
             head = raw.peek(8)[:8]  # a BufferedReader: peek does not consume
             for magic, name in _ARCHIVES.items():
@@ -125,42 +141,98 @@ class TextLines:
                         f"{path.name}: damaged {kind} data after {self.lines_read} lines: {exc}"
                     ) from exc
 
-    def _read_binary(self, stream: BinaryIO, raw: io.BufferedReader[io.FileIO], name: str) -> Iterator[Line]:
+    def _read_binary(
+        self, stream: BinaryIO, raw: io.BufferedReader[io.FileIO], name: str
+    ) -> Iterator[tuple[list[str], frozenset[int]]]:
         peek = getattr(stream, "peek", None)
         head = peek(_CHECK_BYTES)[:_CHECK_BYTES] if peek else b""
         reason = looks_binary(head)
         if reason:
             raise BinaryInputError(f"{name} does not look like a text log: {reason}")
         limit = self.max_line_bytes
-        readline = stream.readline
+        # a decompressing stream's read1 returns what one step gave, so data decoded before a
+        # truncated end is handed out; its read(n) would drop it with the EOFError
+        read = getattr(stream, "read1", stream.read)
         tell = raw.tell
+        pending = b""  # the start of a line whose end has not been read yet (at most `limit` bytes)
+        skipping = False  # in the rest of an over-long line
+        first = True
         number = 0
         try:
             while True:
-                chunk = readline(limit + 1)
-                if not chunk:
+                data = read(_BLOCK_BYTES)
+                if not data:
                     break
-                truncated = False
-                if len(chunk) > limit and not chunk.endswith(b"\n"):
-                    truncated = True
-                    chunk = chunk[:limit]
-                    while True:  # skip the rest of the over-long line, a block at a time
-                        rest = readline(1 << 16)
-                        if not rest or rest.endswith(b"\n"):
-                            break
+                if skipping:
+                    newline = data.find(b"\n")
+                    if newline < 0:
+                        continue
+                    data, skipping = data[newline + 1 :], False
+                if pending:
+                    data, pending = pending + data, b""
+                end = data.rfind(b"\n")
+                body, pending = (data[:end], data[end + 1 :]) if end >= 0 else (b"", data)
+                texts, cut = self._decode(body, end >= 0, first)
+                if len(pending) > limit:  # an over-long line without its end yet: cut it here
+                    cut = cut | {len(texts)}
+                    texts.append(self._text(pending[:limit], first and not texts))
+                    pending, skipping = b"", True
                     self.truncated_lines += 1
-                text = chunk.decode("utf-8", "replace").rstrip("\r\n")
-                if number == 0:
-                    text = text.removeprefix("\ufeff")
-                number += 1
-                if not number & 1023:  # progress counters, cheaply
+                if texts:
+                    first = False
+                    number += len(texts)
                     self.lines_read, self.bytes_read = number, tell()
-                yield Line(number, text, truncated)
+                    yield texts, cut
+            if pending:
+                texts, cut = self._decode(pending, True, first)
+                number += len(texts)
+                self.lines_read, self.bytes_read = number, tell()
+                yield texts, cut
         finally:
             self.lines_read, self.bytes_read = number, tell()
 
+    def _decode(self, body: bytes, complete: bool, first: bool) -> tuple[list[str], frozenset[int]]:
+        """Complete lines (`body` without its last newline) decoded; over-long ones cut."""
+        if not complete:
+            return [], _NONE
+        texts = body.decode("utf-8", "replace").split("\n")
+        limit = self.max_line_bytes
+        cut = _NONE
+        if len(body) > limit and max(map(len, texts)) * 4 > limit:  # UTF-8: at most 4 bytes a char
+            pieces = body.split(b"\n")
+            long = {i for i, piece in enumerate(pieces) if len(piece) > limit}
+            if long:
+                texts = [p[:limit].decode("utf-8", "replace") if i in long else t
+                         for i, (p, t) in enumerate(zip(pieces, texts, strict=True))]  # fmt: skip
+                cut = frozenset(long)
+                self.truncated_lines += len(long)
+        if b"\r" in body:
+            texts = [t.rstrip("\r") for t in texts]
+        if first:
+            texts[0] = texts[0].removeprefix("\ufeff")
+        return texts, cut
+
+    def _text(self, data: bytes, first: bool) -> str:
+        text = data.decode("utf-8", "replace").rstrip("\r")
+        return text.removeprefix("\ufeff") if first else text
+
     # -- pasted text -----------------------------------------------------------------------------
-    def _from_strings(self, items: Iterable[str] | Iterable[bytes]) -> Iterator[Line]:
+    def _from_strings(
+        self, items: Iterable[str] | Iterable[bytes]
+    ) -> Iterator[tuple[list[str], frozenset[int]]]:
+        texts: list[str] = []
+        cut: set[int] = set()
+        for line in self._string_lines(items):
+            if line.truncated:
+                cut.add(len(texts))
+            texts.append(line.text)
+            if len(texts) >= _BLOCK_LINES:
+                yield texts, frozenset(cut)
+                texts, cut = [], set()
+        if texts:
+            yield texts, frozenset(cut)
+
+    def _string_lines(self, items: Iterable[str] | Iterable[bytes]) -> Iterator[Line]:
         limit = self.max_line_bytes
         number = 0
         checked = 0

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drain3 import TemplateMiner
 from drain3.drain import LogCluster
@@ -82,6 +82,10 @@ class LogMiner:
         self._var_cache: dict[str, bool] = {}
         self._masked: dict[str | bytes, tuple[str, tuple[str, ...]]] = {}
         self._route: dict[str, LogCluster] = {}
+        self._route_generation = 0  # counts clears of `_route`
+        #: shape -> where its last line went, with what that depended on (see `_place`)
+        self._memo: dict[str | bytes, tuple[Any, ...]] = {}
+        self._memo_size = cfg.cache_size
         self._view: tuple[list[Template], dict[str, str]] | None = None
         self._shape = self.masker.shape_safe and cfg.masking
         self._cache_size = cfg.cache_size
@@ -100,15 +104,18 @@ class LogMiner:
 
     def tokens(self, content: str) -> tuple[str, ...]:
         """The masked tokens Drain sees for `content`."""
-        return self._mask(content)[1]
+        return self._mask(content, self._key(content))[1]
 
-    def _mask(self, content: str) -> tuple[str, tuple[str, ...]]:
-        key: str | bytes = content
-        if self._shape:
-            encoded = content.encode("utf-8", "surrogatepass")
-            key = encoded.translate(_SHAPE)
-            if b"0x" in key or b"0X" in key:  # the hex rule tells `0x1f` from `1x1f`
-                key = encoded.translate(_SHAPE_FINE)
+    def _key(self, content: str) -> str | bytes:
+        if not self._shape:
+            return content
+        encoded = content.encode("utf-8", "surrogatepass")
+        key = encoded.translate(_SHAPE)
+        if b"0x" in key or b"0X" in key:  # the hex rule tells `0x1f` from `1x1f`
+            key = encoded.translate(_SHAPE_FINE)
+        return key
+
+    def _mask(self, content: str, key: str | bytes) -> tuple[str, tuple[str, ...]]:
         hit = self._masked.get(key)
         if hit is not None:
             return hit
@@ -141,20 +148,27 @@ class LogMiner:
         example line (default: `content`); a `LogRecord` is only turned into text when needed."""
         self.records += 1
         self._view = None
-        masked, tokens = self._mask(content)
-        cluster = self._route.get(masked)
-        if cluster is None:
-            cluster = self.drain.add_tokens(list(tokens))
-            if cluster is not None:
-                if len(self._route) >= self._cache_size:
-                    self._route.clear()
-                self._route[masked] = cluster
+        if self._shape:  # `_key`, inline: this runs for every line
+            encoded = content.encode("utf-8", "surrogatepass")
+            key: str | bytes = encoded.translate(_SHAPE)
+            if b"0x" in key or b"0X" in key:
+                key = encoded.translate(_SHAPE_FINE)
         else:
-            cluster.size += 1
-        if cluster is None:
-            group, assignment = self.overflow, None
+            key = content
+        memo = self._memo.get(key)
+        if memo is not None:
+            generation, cluster, template, cg, cand, groups, group, assignment = memo
+            if (
+                generation == self._route_generation
+                and cluster.log_template_tokens is template
+                and cg.cand is cand
+                and cg.groups is groups
+            ):
+                cluster.size += 1
+            else:
+                group, assignment = self._place(content, key)
         else:
-            group, assignment = self._group(cluster, tokens)
+            group, assignment = self._place(content, key)
         stats = group.stats
         raw = None
         if len(stats.examples) < self._limits[0]:
@@ -171,6 +185,33 @@ class LogMiner:
             timestamp_raw=record.timestamp_raw,
             example=record,
         )
+
+    def _place(self, content: str, key: str | bytes) -> tuple[Group, Assignment]:
+        """Mask, route and group one message (what `add` does for a shape not in `_memo`)."""
+        masked, tokens = self._mask(content, key)
+        cluster = self._route.get(masked)
+        if cluster is None:
+            cluster = self.drain.add_tokens(list(tokens))
+            if cluster is None:
+                return self.overflow, None
+            if len(self._route) >= self._cache_size:
+                self._route.clear()
+                self._route_generation += 1
+            self._route[masked] = cluster
+        else:
+            cluster.size += 1
+        group, assignment = self._group(cluster, tokens)
+        if self._memo_size:
+            # Valid while the route cache and the cluster's template, constant positions and
+            # groups stay the same objects: the next line of this shape would then go the same
+            # way, and `observe` would find its words already seen (value sets only grow).
+            cg = self.clusters[cluster.cluster_id]
+            if len(self._memo) >= self._memo_size:
+                self._memo.clear()
+            self._memo[key] = (
+                self._route_generation, cluster, cluster.log_template_tokens, cg, cg.cand, cg.groups, group, assignment
+            )  # fmt: skip
+        return group, assignment
 
     def _group(self, cluster: LogCluster, tokens: tuple[str, ...]) -> tuple[Group, Assignment]:
         cid: int = cluster.cluster_id

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ._errors import UnknownFormatError
 from ._formats import JsonLinesFormat, LogFormat, RawFormat, regex_format
 from ._formatstring import compile_format, format_regex
+from ._splitter import exact_splitter, token_splitter
 
 __all__ = [
     "DETECTION_ORDER",
@@ -99,7 +100,8 @@ def _build_presets() -> dict[str, LogFormat]:
     presets: dict[str, LogFormat] = {}
     for name, fmt in LOGHUB_FORMATS.items():
         fields, formats = _LOGHUB_TIME[name]
-        fast = [format_regex(fmt, token_fields=True)] if name in _TOKEN_FIELDS else []
+        token = name in _TOKEN_FIELDS
+        fast = [format_regex(fmt, token_fields=True)] if token else []
         presets[name] = regex_format(
             name,
             fast,
@@ -110,6 +112,8 @@ def _build_presets() -> dict[str, LogFormat]:
             timestamp_formats=formats,
             source=fmt,
             description=f"Loghub {name} format",
+            splitter=token_splitter(fmt) if token else None,
+            fallback_splitter=exact_splitter(fmt),
         )
     presets["syslog"] = regex_format(
         "syslog",

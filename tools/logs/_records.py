@@ -16,7 +16,7 @@ from datetime import datetime
 
 from ._fields import TimestampParser, level_from_text, normalize_level
 from ._formats import JsonLinesFormat, LogFormat, RegexFormat
-from ._io import DEFAULT_MAX_LINE_BYTES, Line, TextLines
+from ._io import DEFAULT_MAX_LINE_BYTES, TextLines
 from ._presets import Detection, detect_format, get_format
 
 __all__ = ["LogRecord", "RecordReader", "read_records"]
@@ -82,92 +82,104 @@ class RecordReader:
         self._detect_threshold = detect_threshold
         self._max_record_lines = max_record_lines
         self._default_year = default_year
-        self._line_iter: Iterator[Line] | None = None
-        self._buffer: list[Line] = []
+        self._blocks: Iterator[tuple[list[str], frozenset[int]]] | None = None
+        self._buffer: list[tuple[list[str], frozenset[int]]] = []
         self.records_read = 0
 
     @property
     def format(self) -> LogFormat:
         """The format in use (detected from the first lines when none was given)."""
         if self._format is None:
-            self._line_iter = iter(self.lines)
-            self._buffer = list(itertools.islice(self._line_iter, self._detect_sample))
+            self._blocks = self.lines.blocks()
+            sample: list[str] = []
+            while len(sample) < self._detect_sample:
+                block = next(self._blocks, None)
+                if block is None:
+                    break
+                self._buffer.append(block)
+                sample.extend(block[0][: self._detect_sample - len(sample)])
             self.detection = detect_format(
-                (ln.text for ln in self._buffer), sample=self._detect_sample, threshold=self._detect_threshold
+                sample, sample=self._detect_sample, threshold=self._detect_threshold
             )
             self._format = self.detection.format
         return self._format
 
     def __iter__(self) -> Iterator[LogRecord]:
         fmt = self.format
-        source = self._line_iter if self._line_iter is not None else iter(self.lines)
-        lines = itertools.chain(self._buffer, source)
+        blocks = itertools.chain(
+            self._buffer, self._blocks if self._blocks is not None else self.lines.blocks()
+        )
         self._buffer = []
-        self._line_iter = None
+        self._blocks = None
         level_field = _level_field(fmt)
         stamp_fields = fmt.timestamp_fields
-        one_stamp = len(stamp_fields) == 1
+        one_stamp = stamp_fields[0] if len(stamp_fields) == 1 else None
         stamp_getter = operator.itemgetter(*(stamp_fields or ("Timestamp",)))  # used with 2+ fields
         stamps = TimestampParser(fmt.timestamp_formats, default_year=self._default_year)
+        parse_stamp = stamps.parse
         has_header = fmt.has_header
         parse = fmt.parser()
         max_cont = self._max_record_lines
         level_cache: dict[str, str | None] = {}
         text_levels: dict[bytes, str | None] = {}
         pending: LogRecord | None = None
-        for number, text, truncated in lines:
-            if not text or text.isspace():
-                continue
-            fields = None
-            if not has_header or pending is None or not text[0].isspace():
-                fields = parse(text.rstrip())
-            if fields is None and has_header and pending is not None:
-                if len(pending.continuation) < max_cont:
-                    pending.continuation.append(text)
+        number = 0
+        for texts, cut in blocks:
+            base = number + 1
+            for text in texts:
+                number += 1
+                if not text or text.isspace():
+                    continue
+                truncated = number - base in cut if cut else False
+                fields = None
+                if not has_header or pending is None or not text[0].isspace():
+                    fields = parse(text.rstrip())
+                if fields is None and has_header and pending is not None:
+                    if len(pending.continuation) < max_cont:
+                        pending.continuation.append(text)
+                    else:
+                        pending.dropped_lines += 1
+                        pending.truncated = True
+                    pending.truncated = pending.truncated or truncated
+                    continue
+                if pending is not None:
+                    self.records_read += 1
+                    yield pending
+                if fields is None:  # header format, but the very first lines do not match it
+                    fields = {}
+                    content = text.strip()
                 else:
-                    pending.dropped_lines += 1
-                    pending.truncated = True
-                pending.truncated = pending.truncated or truncated
-                continue
-            if pending is not None:
-                self.records_read += 1
-                yield pending
-            if fields is None:  # header format, but the very first lines do not match it
-                fields = {}
-                content = text.strip()
-            else:
-                content = fields.get("Content", "").strip()
-            level = None
-            if level_field is not None:
-                value = fields.get(level_field)
-                if value is not None:
-                    if value not in level_cache:
-                        level_cache[value] = normalize_level(value)
-                    level = level_cache[value]
-            if level is None:  # keywords in the message; cached by shape (digits never decide)
-                key = content.encode("utf-8", "surrogatepass").translate(_SHAPE)
-                if key in text_levels:
-                    level = text_levels[key]
+                    content = fields.get("Content", "").strip()
+                level = None
+                if level_field is not None:
+                    value = fields.get(level_field)
+                    if value is not None:
+                        level = level_cache.get(value, False)
+                        if level is False:
+                            level = level_cache[value] = normalize_level(value)
+                if level is None:  # keywords in the message; cached by shape (digits never decide)
+                    key = content.encode("utf-8", "surrogatepass").translate(_SHAPE)
+                    level = text_levels.get(key, False)
+                    if level is False:
+                        if len(text_levels) >= 4096:
+                            text_levels.clear()
+                        level = text_levels[key] = level_from_text(content)
+                record = LogRecord(number, text, content, fields, level, None, None, None, truncated)
+                if stamp_fields and fields:
+                    try:
+                        raw = fields[one_stamp] if one_stamp else " ".join(stamp_getter(fields))
+                    except KeyError:
+                        raw = " ".join(fields[f] for f in stamp_fields if f in fields)
+                    if raw:
+                        record.timestamp_raw = raw
+                        parsed = parse_stamp(raw)
+                        if parsed is not None:
+                            record.timestamp, record.epoch = parsed
+                if has_header:
+                    pending = record
                 else:
-                    if len(text_levels) >= 4096:
-                        text_levels.clear()
-                    level = text_levels[key] = level_from_text(content)
-            record = LogRecord(number, text, content, fields, level, truncated=truncated)
-            if stamp_fields and fields:
-                try:
-                    raw = fields[stamp_fields[0]] if one_stamp else " ".join(stamp_getter(fields))
-                except KeyError:
-                    raw = " ".join(fields[f] for f in stamp_fields if f in fields)
-                if raw:
-                    record.timestamp_raw = raw
-                    parsed = stamps.parse(raw)
-                    if parsed is not None:
-                        record.timestamp, record.epoch = parsed
-            if has_header:
-                pending = record
-            else:
-                self.records_read += 1
-                yield record
+                    self.records_read += 1
+                    yield record
         if pending is not None:
             self.records_read += 1
             yield pending

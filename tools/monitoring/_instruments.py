@@ -34,11 +34,9 @@ class Instruments:
 
     def __init__(self) -> None:
         m = metrics.get_meter("opscopilot")
-        self.http_duration = m.create_histogram(
-            "http.server.request.duration",
-            "s",
-            "Duration of HTTP requests.",
-            explicit_bucket_boundaries_advisory=SECONDS,
+        # HTTP durations and spans come from FastAPI's native telemetry; this adds the tenant
+        self.http_requests = m.create_counter(
+            "opscopilot.http.requests", "", "HTTP requests by tenant and route."
         )
         self.genai_duration = m.create_histogram(
             "gen_ai.client.operation.duration",
@@ -192,7 +190,7 @@ class RunTelemetry:
         INSTRUMENTS.tool_calls.add(
             1, {"tenant": self.run.tenant_id, "agent": agent, "tool": tool, "outcome": outcome}
         )
-        INSTRUMENTS.tool_duration.record(seconds, {"tool": tool})
+        INSTRUMENTS.tool_duration.record(seconds, {"tenant": self.run.tenant_id, "tool": tool})
 
     def _llm_call(self, agent: str, data: dict[str, Any]) -> None:
         model = str(data.get("model") or "unknown")
@@ -221,7 +219,12 @@ class RunTelemetry:
             },
         )
         span.end()
-        base = {"gen_ai.operation.name": "chat", "gen_ai.system": system, "gen_ai.request.model": model}
+        base = {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.system": system,
+            "gen_ai.request.model": model,
+            "tenant": self.run.tenant_id,
+        }
         INSTRUMENTS.genai_duration.record(latency_ms / 1000, base)
         INSTRUMENTS.genai_tokens.record(tokens_in, {**base, "gen_ai.token.type": "input"})
         INSTRUMENTS.genai_tokens.record(tokens_out, {**base, "gen_ai.token.type": "output"})
@@ -235,7 +238,9 @@ class RunTelemetry:
         state = str(data.get("state", ""))
         seconds = time.perf_counter() - self.started
         INSTRUMENTS.runs.add(1, {"tenant": self.run.tenant_id, "agent": agent, "state": state})
-        INSTRUMENTS.run_duration.record(seconds, {"agent": agent, "state": state})
+        INSTRUMENTS.run_duration.record(
+            seconds, {"tenant": self.run.tenant_id, "agent": agent, "state": state}
+        )
         for span, _ in self.tools.values():
             span.end()
         self.tools.clear()

@@ -153,6 +153,10 @@ class ModelMonitor:
         )
         rows, predictions, report.requests = await self._captured(tenant, endpoint, name, since, until)
         report.samples = len(rows)
+        if len(rows) < self.config.min_samples:  # nothing to compare yet: the baseline can wait
+            report.status = "insufficient_data"
+            report.note = f"{len(rows)} captured rows in the window, {self.config.min_samples} needed"
+            return report
         baseline = await self.baselines.get(tenant, model, version)
         if baseline is None:
             report.status, report.note = (

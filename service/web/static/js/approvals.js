@@ -6,7 +6,7 @@ import { $, announce, clear, errorText, h, jsonView, num, shortId, template, whe
 
 const LIVE = new Set(["approved", "executing"]);
 const ROLLOUT_LIVE = new Set(["running", "waiting_approval"]);
-const POLL_MS = 1500;
+const POLL_MS = 1000;
 
 export function title(a) {
   const p = a.params || {};
@@ -74,7 +74,11 @@ function rolloutView(r) {
       const status = i < r.step || (i === r.step && r.state === "succeeded") ? "done" : i === r.step ? "current" : "next";
       return h("li", { class: status, "aria-current": status === "current" ? "step" : null }, `${pct}%`, h("span", { class: "visually-hidden" }, ` (${status})`));
     })),
-    (r.history || []).length ? h("details", {}, h("summary", {}, `History (${r.history.length})`), jsonView(r.history)) : null);
+    ROLLOUT_LIVE.has(r.state) && r.gate?.last ? h("p", { class: "muted" }, `Gate at ${r.steps[r.step]}%: ${r.gate.last.verdict} — ${(r.gate.last.reasons || []).join("; ")}`) : null,
+    (r.history || []).length
+      ? h("details", {}, h("summary", {}, `Gate history (${r.history.length})`),
+          h("ol", {}, r.history.map((e) => h("li", {}, `${e.step}%: ${e.verdict}${e.reasons?.length ? ` — ${e.reasons.join("; ")}` : ""} (${when(e.at)})`))))
+      : null);
 }
 
 export async function render(main, route) {

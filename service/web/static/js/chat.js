@@ -6,6 +6,8 @@ import { get, post, stream } from "./api.js";
 import { $, announce, clear, errorText, h, template, when } from "./dom.js";
 import { Turn } from "./turn.js";
 
+const WATCH_MS = 2000;
+
 export async function render(main, route) {
   main.append(template("tpl-chat"));
   const list = $("#conv-list", main);
@@ -15,6 +17,8 @@ export async function render(main, route) {
   const send = $("#send", main);
   let conversationId = route.id;
   let controller = null;
+  let watcher = null;
+  let shown = 0;
 
   async function loadConversations() {
     try {
@@ -38,14 +42,18 @@ export async function render(main, route) {
     }
     try {
       const page = await get(`/v1/conversations/${conversationId}/messages?limit=200`);
+      shown = page.items.length;
       const turns = [];
+      const runs = new Set();
       for (const m of page.items) {
         if (m.role === "user") messages.append(userMessage(m.content));
         else {
           const turn = new Turn(m.agent);
           turn.setAnswer(m.content, m.metadata || {});
           messages.append(turn.el);
-          if (m.run_id) turns.push([m.run_id, turn]);
+          // an operation's outcome is a later message of the proposing run: the activity stays with the proposal
+          if (m.run_id && !runs.has(m.run_id)) turns.push([m.run_id, turn]);
+          if (m.run_id) runs.add(m.run_id);
         }
       }
       // the activity and sources of the latest answers, from their stored events
@@ -63,6 +71,27 @@ export async function render(main, route) {
     } catch (err) {
       messages.append(h("li", { class: "error" }, `Could not load the conversation: ${errorText(err)}`));
     }
+    watch();
+  }
+
+  // A proposal waits for operators; their outcome arrives later as a message: poll until it does.
+  function watch() {
+    clearTimeout(watcher);
+    if (messages.lastElementChild?.dataset.state !== "waiting_approval") return;
+    watcher = setTimeout(async () => {
+      if (controller) return watch();
+      try {
+        const page = await get(`/v1/conversations/${conversationId}/messages?limit=200`);
+        if (page.items.length > shown) {
+          await loadHistory();
+          announce(`New message from ${page.items.at(-1).agent || "the assistant"}`);
+          return;
+        }
+      } catch {
+        /* try again */
+      }
+      watch();
+    }, WATCH_MS);
   }
 
   function userMessage(text) {
@@ -100,6 +129,8 @@ export async function render(main, route) {
         turn.el.scrollIntoView({ block: "end" });
       }
       announce(`Answer from ${turn.agentEl.textContent}: ${turn.answer.textContent.slice(0, 300)}`);
+      shown += 2;
+      watch();
       loadConversations();
     } catch (err) {
       if (err.name !== "AbortError") {
@@ -135,5 +166,8 @@ export async function render(main, route) {
 
   await Promise.all([loadConversations(), loadHistory()]);
   prompt.focus();
-  return () => controller?.abort();
+  return () => {
+    controller?.abort();
+    clearTimeout(watcher);
+  };
 }

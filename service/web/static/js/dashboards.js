@@ -1,12 +1,14 @@
-// Dashboards: usage and cost, latency, errors, evaluation scores, drift and alerts. Each panel
-// loads on its own; a panel whose API this server does not have says "not available".
+// Dashboards: usage and cost, budget, latency, errors and traffic, evaluation scores, agent
+// activity, drift and alerts. One call to /v1/dashboards/summary (operators, admins) feeds every
+// panel; without it (a user, or an older server) each panel asks its own API, and a panel whose
+// API is missing or not allowed for the role says so.
 
 import { get, hasRoute } from "./api.js";
 import { $, clear, errorText, h, num, template, unavailable, when } from "./dom.js";
 import { barChart, lineChart } from "./charts.js";
 
-const X_KEYS = ["day", "date", "bucket", "time", "hour", "period", "ts"];
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
+const byDay = (rows, field) => (rows || []).map((r) => [r.day, r[field]]);
 
 function panel(grid, id, title) {
   const body = h("div", { class: "panel-body", "aria-busy": "true" }, h("p", { class: "muted" }, "Loading…"));
@@ -14,110 +16,109 @@ function panel(grid, id, title) {
   return body;
 }
 
-async function fill(body, path, draw) {
+// Fill a panel from ``load`` (an async function returning data, or null when there is none).
+async function fill(body, load, draw) {
   try {
-    if (!(await hasRoute(path.split("?")[0]))) {
-      clear(body, unavailable(path.split("?")[0]));
-      return;
-    }
-    const data = await get(path);
+    const data = await load();
     clear(body);
-    draw(body, data);
+    if (data === undefined) body.append(unavailable("this panel's API"));
+    else if (data !== null) draw(body, data);
     if (!body.childNodes.length) body.append(h("p", { class: "muted" }, "No data yet."));
   } catch (err) {
-    clear(body, err.unavailable ? unavailable(path) : h("p", { class: "error" }, errorText(err)));
+    const note = err.unavailable ? unavailable(err.path || "this panel's API") : null;
+    clear(body, note || h("p", { class: err.status === 403 ? "notice" : "error" }, errorText(err)));
   } finally {
     body.setAttribute("aria-busy", "false");
   }
 }
 
-// Numbers at the top level (or under totals/summary) as cards.
-function cards(data) {
-  const src = data?.totals || data?.summary || data || {};
-  const entries = Object.entries(src).filter(([, v]) => isNum(v));
-  if (!entries.length) return null;
-  return h("dl", { class: "cards-row" }, entries.slice(0, 12).map(([k, v]) => h("div", { class: "stat" }, h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, num(v)))));
-}
-
-// The first array of rows with a time-like key, as {field: [[x, y]]} for the numeric fields.
-function seriesOf(data, only) {
-  const rows = [data?.series, data?.by_day, data?.daily, data?.items, data?.points, Array.isArray(data) ? data : null].find(
-    (r) => Array.isArray(r) && r.length && typeof r[0] === "object",
-  );
-  if (!rows) return null;
-  const xKey = X_KEYS.find((k) => k in rows[0]);
-  if (!xKey) return null;
-  const fields = Object.keys(rows[0]).filter((k) => k !== xKey && isNum(rows[0][k]) && (!only || only.test(k)));
-  if (!fields.length) return null;
-  return Object.fromEntries(fields.map((f) => [f, rows.map((r) => [String(r[xKey]).slice(0, 16), r[f]])]));
-}
-
-async function endpointPanels(latency, errors, windowMin) {
+// GET ``path`` if this server has it; undefined when it does not (the panel says "not available").
+async function optional(path) {
+  if (!(await hasRoute(path.split("?")[0]))) return undefined;
   try {
-    const endpoints = await get("/v1/endpoints");
-    const rows = [];
-    for (const ep of endpoints) {
-      for (const m of await get(`/v1/endpoints/${encodeURIComponent(ep.name)}/metrics?window_minutes=${windowMin}`)) rows.push(m);
-    }
-    clear(latency);
-    clear(errors);
-    if (!rows.length) {
-      latency.append(h("p", { class: "muted" }, "No endpoints."));
-      errors.append(h("p", { class: "muted" }, "No endpoints."));
-      return;
-    }
-    const name = (m) => `${m.endpoint}/${m.deployment}`;
-    if (rows.every((m) => !m.requests)) {
-      for (const b of [latency, errors]) b.append(h("p", { class: "muted" }, "No scored requests in this window."));
-    }
-    latency.append(barChart("p95 latency per deployment (ms)", rows.map((m) => ({ label: name(m), value: m.p95_ms ?? 0 })), { unit: " ms" }),
-      barChart("p50 latency per deployment (ms)", rows.map((m) => ({ label: name(m), value: m.p50_ms ?? 0, tone: "muted" })), { unit: " ms" }));
-    errors.append(barChart("Error rate per deployment", rows.map((m) => ({ label: name(m), value: m.error_rate ?? 0, tone: m.error_rate > 0.05 ? "bad" : "ok" })), { max: Math.max(0.1, ...rows.map((m) => m.error_rate || 0)) }),
-      barChart("Requests per deployment", rows.map((m) => ({ label: name(m), value: m.requests ?? 0, tone: "muted" }))));
+    return await get(path);
   } catch (err) {
-    for (const b of [latency, errors]) clear(b, h("p", { class: "error" }, errorText(err)));
-  } finally {
-    latency.setAttribute("aria-busy", "false");
-    errors.setAttribute("aria-busy", "false");
+    err.path = path.split("?")[0];
+    throw err;
   }
 }
 
-function evalScores(body, page) {
-  const runs = (page.items || []).filter((r) => r.state === "succeeded");
-  if (!runs.length) return body.append(h("p", { class: "muted" }, "No finished evaluation run yet."));
-  const latest = runs[0];
-  const variant = Object.keys(latest.summary || {})[0];
-  const metrics = Object.entries(latest.summary?.[variant] || {}).filter(([, v]) => isNum(v));
-  body.append(barChart(`Latest run ${latest.name || latest.id.slice(0, 8)} (${variant}, ${when(latest.created_at)})`, metrics.map(([k, v]) => ({ label: k, value: v })), { max: 1 }));
-  const key = metrics[0]?.[0];
-  if (key && runs.length > 1) {
-    const series = { [key]: runs.slice(0, 20).reverse().map((r) => [r.created_at.slice(0, 16), Object.values(r.summary || {})[0]?.[key]]) };
-    body.append(lineChart(`${key} across runs`, series));
+function cards(values) {
+  const entries = Object.entries(values || {}).filter(([, v]) => isNum(v));
+  return entries.length ? h("dl", { class: "cards-row" }, entries.map(([k, v]) => h("div", { class: "stat" }, h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, num(v, k.includes("cost") ? 4 : 2))))) : null;
+}
+
+function usage(body, u) {
+  body.append(cards(u.totals) || "");
+  if (u.by_day?.length) {
+    body.append(lineChart("Cost by day (USD)", { cost_usd: byDay(u.by_day, "cost_usd") }, { unit: " USD" }),
+      lineChart("Tokens by day", { prompt: byDay(u.by_day, "prompt_tokens"), completion: byDay(u.by_day, "completion_tokens") }));
   }
+  const agents = (u.by_agent || []).filter((g) => g.total_tokens || g.runs);
+  if (agents.length) body.append(barChart("Tokens by agent", agents.map((g) => ({ label: g.key.agent || "?", value: g.total_tokens }))));
 }
 
-function onlineTrend(body, trend) {
-  const series = Object.fromEntries(Object.entries(trend.series || {}).map(([m, pts]) => [m, pts.map((p) => [p.day, p.mean])]));
-  if (Object.keys(series).length) body.append(lineChart("Online evaluation, daily mean", series));
+function budget(body, b) {
+  body.append(cards(Object.fromEntries(Object.entries(b.remaining || {}).map(([k, v]) => [`${k} remaining`, v]))) || "",
+    cards(b.usage) || "", b.resets ? h("p", { class: "muted small" }, Object.entries(b.resets).map(([k, v]) => `${k} resets ${when(v)}`).join(" · ")) : "");
 }
 
-function drift(body, data) {
-  const items = data.items || data.features || data.drift || (Array.isArray(data) ? data : []);
-  if (Array.isArray(items) && items.length) {
-    body.append(barChart("Drift score per feature", items.map((d) => ({ label: d.feature || d.name || d.deployment, value: d.score ?? d.psi ?? d.distance ?? 0, tone: d.drifted ? "bad" : "ok" }))));
+function rowsOf(endpoints) {
+  return (endpoints || []).flatMap((e) => (e.deployments || [e]).map((d) => ({ ...d, name: `${e.endpoint}/${d.deployment}` })));
+}
+
+function latency(body, rows) {
+  if (!rows.length) return body.append(h("p", { class: "muted" }, "No endpoints."));
+  if (rows.every((r) => !r.requests)) body.append(h("p", { class: "muted" }, "No scored requests in this window."));
+  body.append(barChart("p95 latency per deployment (ms)", rows.map((r) => ({ label: r.name, value: r.p95_ms ?? 0 })), { unit: " ms" }),
+    barChart("p50 latency per deployment (ms)", rows.map((r) => ({ label: r.name, value: r.p50_ms ?? 0, tone: "muted" })), { unit: " ms" }));
+}
+
+function errors(body, rows) {
+  if (!rows.length) return body.append(h("p", { class: "muted" }, "No endpoints."));
+  body.append(barChart("Error rate per deployment", rows.map((r) => ({ label: r.name, value: r.error_rate ?? 0, tone: r.error_rate > 0.05 ? "bad" : "ok" })), { max: Math.max(0.1, ...rows.map((r) => r.error_rate || 0)) }),
+    barChart("Requests per deployment", rows.map((r) => ({ label: r.name, value: r.requests ?? 0, tone: "muted" }))),
+    barChart("Configured traffic (%)", rows.map((r) => ({ label: r.name, value: r.traffic_percent ?? 0 })), { unit: "%", max: 100 }));
+}
+
+function evalScores(body, { runs, trend }) {
+  const done = (runs?.items || []).filter((r) => r.state === "succeeded");
+  if (done.length) {
+    const latest = done[0];
+    const variant = Object.keys(latest.summary || {})[0];
+    const metrics = Object.entries(latest.summary?.[variant] || {}).filter(([, v]) => isNum(v));
+    body.append(barChart(`Latest eval run ${latest.name || latest.id.slice(0, 8)} (${variant}, ${when(latest.created_at)})`, metrics.map(([k, v]) => ({ label: k, value: v })), { max: 1 }));
   }
-  const line = seriesOf(data);
-  if (line) body.append(lineChart("Drift over time", line));
-  if (!body.childNodes.length) body.append(h("p", { class: "muted" }, data.message || "No drift measured yet."));
+  const series = Object.fromEntries(Object.entries(trend?.series || {}).map(([m, pts]) => [m, pts.map((p) => [p.day, p.mean])]));
+  if (Object.keys(series).length) body.append(lineChart("Online evaluation of live turns, daily mean", series));
+  if (!body.childNodes.length) body.append(h("p", { class: "muted" }, "No evaluation yet: run one (POST /v1/evals/runs) or turn on online evaluation."));
 }
 
-function alerts(body, data) {
-  const items = data.items || (Array.isArray(data) ? data : []);
-  if (!items.length) return body.append(h("p", {}, "No alerts."));
+function agents(body, a) {
+  if (a.runs?.length) body.append(lineChart("Agent runs by day", { runs: byDay(a.runs, "runs"), tool_calls: byDay(a.runs, "tool_calls"), llm_calls: byDay(a.runs, "llm_calls") }));
+  if (a.flags?.by_day?.length) body.append(lineChart("Prompt-injection flags by day", { flags: byDay(a.flags.by_day, "count") }));
+  const cats = {};
+  for (const r of a.logs?.by_category || []) cats[r.category] = (cats[r.category] || 0) + r.lines;
+  if (Object.keys(cats).length) body.append(barChart("Log lines by category", Object.entries(cats).map(([label, value]) => ({ label, value }))));
+}
+
+function drift(body, points) {
+  if (!points.length) return body.append(h("p", { class: "muted" }, "No drift report yet (the monitoring worker writes them on schedule)."));
+  const tone = (s) => (s === "drift" ? "bad" : s === "warning" ? "muted" : "ok");
+  body.append(barChart("Largest input PSI per deployment (latest report)", points.map((p) => ({ label: `${p.endpoint || ""}/${p.deployment}`, value: p.max_psi ?? 0, tone: tone(p.status) }))),
+    h("ul", { class: "small" }, points.map((p) => h("li", {}, `${p.endpoint || ""}/${p.deployment}: ${p.status}, ${num(p.samples)} samples, prediction PSI ${num(p.prediction_psi, 3)} (${when(p.until)})`))));
+}
+
+function alerts(body, a) {
+  const firing = a.firing || (a.items || []).filter((r) => r.state === "firing");
+  const total = a.total ?? (a.items || []).length;
+  body.append(h("p", {}, `${firing.length} firing of ${total} alert rules.`));
+  if (!firing.length) return;
   body.append(h("table", { class: "data" },
-    h("thead", {}, h("tr", {}, ["Severity", "Alert", "State", "Since"].map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, items.slice(0, 50).map((a) => h("tr", { class: `sev-${a.severity || ""}` }, h("td", {}, a.severity || ""), h("td", {}, a.title || a.name || a.message || a.rule || a.id),
-      h("td", {}, a.state || a.status || ""), h("td", {}, when(a.created_at || a.since || a.fired_at)))))));
+    h("thead", {}, h("tr", {}, ["Alert", "Value", "Threshold", "Since", "Proposal"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, firing.map((r) => h("tr", { class: "firing" }, h("td", {}, `${r.name} (${r.series})`), h("td", {}, num(r.last_value, 3)),
+      h("td", {}, `${r.op} ${num(r.threshold, 3)}`), h("td", {}, when(r.fired_at)),
+      h("td", {}, r.approval_id ? h("a", { href: `#/approvals/${r.approval_id}` }, "approval") : "–"))))));
 }
 
 export async function render(main) {
@@ -125,24 +126,56 @@ export async function render(main) {
   const grid = $("#panels", main);
   const windowSel = $("#d-window", main);
 
-  function load() {
+  async function load() {
     clear(grid);
     const minutes = Number(windowSel.value);
-    const since = `window_minutes=${minutes}`;
-    fill(panel(grid, "p-summary", "Summary"), `/v1/dashboards/summary?${since}`, (b, d) => b.append(cards(d) || h("pre", {}, JSON.stringify(d, null, 2).slice(0, 2000))));
-    fill(panel(grid, "p-usage", "Usage and cost"), `/v1/usage?${since}`, (b, d) => {
-      const c = cards(d);
-      const cost = seriesOf(d, /cost/);
-      const tokens = seriesOf(d, /token|calls|runs/);
-      b.append(c || "", cost ? lineChart("Cost", cost, { unit: " USD" }) : "", tokens ? lineChart("Tokens and calls", tokens) : "");
-    });
-    endpointPanels(panel(grid, "p-latency", "Latency"), panel(grid, "p-errors", "Errors and traffic"), minutes);
-    fill(panel(grid, "p-evals", "Evaluation scores"), "/v1/evals/runs?limit=50", evalScores);
-    fill(panel(grid, "p-online", "Online evaluation"), `/v1/evals/online?days=${Math.max(1, Math.round(minutes / 1440))}`, onlineTrend);
-    fill(panel(grid, "p-drift", "Drift"), `/v1/monitoring/drift?${since}`, drift);
-    fill(panel(grid, "p-alerts", "Alerts"), "/v1/alerts", alerts);
+    const days = Math.max(1, Math.round(minutes / 1440));
+    const bodies = Object.fromEntries(
+      [["usage", "Usage and cost"], ["budget", "Budget"], ["latency", "Latency"], ["errors", "Errors and traffic"],
+        ["evals", "Evaluation scores"], ["agents", "Agent activity"], ["drift", "Drift"], ["alerts", "Alerts"]].map(([id, t]) => [id, panel(grid, `p-${id}`, t)]),
+    );
+    // the summary when this role may read it; otherwise each panel falls back to its own API
+    const summary = await optional(`/v1/dashboards/summary?days=${days}&window_minutes=${minutes}`).catch(() => undefined);
+    const s = summary || {};
+    const agentData = s.agents ? Promise.resolve(s.agents) : optional(`/v1/monitoring/agents?days=${days}`).catch(() => undefined);
+    const endpointRows = async () => {
+      if (s.endpoints) return rowsOf(s.endpoints.items);
+      const monitored = await optional(`/v1/monitoring/endpoints?window_minutes=${minutes}`);
+      if (monitored) return rowsOf(monitored.endpoints);
+      const rows = [];
+      for (const ep of await get("/v1/endpoints")) {
+        for (const m of await get(`/v1/endpoints/${encodeURIComponent(ep.name)}/metrics?window_minutes=${minutes}`)) rows.push({ ...m, name: `${m.endpoint}/${m.deployment}` });
+      }
+      return rows;
+    };
+    const rows = endpointRows();
+    fill(bodies.usage, async () => s.usage || usageFrom(await optional(`/v1/usage?group_by=day`)), usage);
+    fill(bodies.budget, async () => s.budget || optional("/v1/budgets"), budget);
+    fill(bodies.latency, () => rows, latency);
+    fill(bodies.errors, () => rows, errors);
+    fill(bodies.evals, async () => ({ runs: await get("/v1/evals/runs?limit=50").catch(() => null), trend: (await agentData)?.evals }), evalScores);
+    fill(bodies.agents, () => agentData, agents);
+    fill(bodies.drift, async () => s.drift || driftFrom(await get("/v1/endpoints"), days), drift);
+    fill(bodies.alerts, async () => s.alerts || optional("/v1/alerts?limit=200"), alerts);
   }
   windowSel.addEventListener("change", load);
   $("#d-refresh", main).addEventListener("click", load);
   load();
+}
+
+function usageFrom(u) {
+  if (!u) return u;
+  return { totals: u.totals, by_day: (u.groups || []).map((g) => ({ day: g.key.day, ...g })) };
+}
+
+async function driftFrom(endpoints, days) {
+  if (!(await hasRoute("/v1/monitoring/drift/history"))) return undefined;
+  const latest = [];
+  for (const ep of endpoints) {
+    const history = await get(`/v1/monitoring/drift/history?endpoint=${encodeURIComponent(ep.name)}&days=${Math.max(days, 7)}`);
+    const last = {};
+    for (const p of history.points || []) last[p.deployment] = { ...p, endpoint: ep.name };
+    latest.push(...Object.values(last));
+  }
+  return latest;
 }

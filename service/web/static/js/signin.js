@@ -2,7 +2,7 @@
 // redirect (authorization code flow with PKCE, as MSAL.js does it; no client secret). Whatever the
 // method, the result is a Bearer credential in sessionStorage (see api.js).
 
-import { ApiError, auth, get } from "./api.js";
+import { ApiError, auth } from "./api.js";
 import { $, template } from "./dom.js";
 
 const PKCE = "opscopilot.pkce";
@@ -13,16 +13,16 @@ export async function uiConfig() {
 }
 
 // Valid credential = anything but 401: a 403 still proves who you are (the role just differs).
+// Checked with a bare fetch: a refused credential is a sign-in error, not an ended session.
 async function check(credential, method) {
-  auth.set(credential, method);
-  try {
-    await get("/v1/conversations?limit=1");
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 403) {
-      auth.clear();
-      throw err;
-    }
+  const res = await fetch("/v1/conversations?limit=1", {
+    headers: { Accept: "application/json", Authorization: `Bearer ${credential}` },
+  });
+  if (!res.ok && res.status !== 403) {
+    const body = await res.json().catch(() => ({}));
+    throw new ApiError(res.status, body.detail || `HTTP ${res.status}`, body);
   }
+  auth.set(credential, method);
 }
 
 export function identity() {
