@@ -187,18 +187,19 @@ class TimestampParser:
         self._fast = [p for p in (_fast_pattern(f) for f in formats if f not in ("epoch", "iso")) if p]
         self._epoch = "epoch" in formats
         self._default_year = default_year
-        self._cache: dict[str, tuple[datetime, int] | None] = {}
+        self.cache: dict[str, tuple[datetime, int] | None] = {}
+        """What `parse` gave for each raw string: read it first to skip a call."""
         self._cache_size = cache_size
         self._failures_left = give_up_after
 
     def parse(self, raw: str) -> tuple[datetime, int] | None:
-        hit = self._cache.get(raw, False)
+        hit = self.cache.get(raw, False)
         if hit is not False:
             return hit  # type: ignore[return-value]
         value = self._parse(raw)
-        if len(self._cache) >= self._cache_size:
-            self._cache.clear()
-        self._cache[raw] = value
+        if len(self.cache) >= self._cache_size:
+            self.cache.clear()
+        self.cache[raw] = value
         return value
 
     def _parse(self, raw: str) -> tuple[datetime, int] | None:

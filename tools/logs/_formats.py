@@ -19,10 +19,10 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ._errors import FormatSyntaxError
-from ._splitter import NO_MATCH, Splitter
+from ._splitter import Splitter
 
 try:  # per-call timeouts for the exact (backtracking) regexes
     import regex as _regex
@@ -142,29 +142,39 @@ class RegexFormat(LogFormat):
         return tuple(dict.fromkeys(names))
 
     def parser(self) -> Callable[[str], dict[str, str] | None]:
-        patterns, fallback, splitter = self.patterns, self.fallback, self.splitter
-        after_split, slow_split = patterns[1:], self.fallback_splitter
-        timeouts = 0
+        splitter, rest = self.splitter, self._rest_parser()
 
         def parse(line: str) -> dict[str, str] | None:
+            if splitter is None:
+                return rest(line, None)
+            fields = splitter(line)
+            return fields if fields else rest(line, False if fields is False else None)
+
+        return parse
+
+    def _rest_parser(self, *, values: bool = False) -> Callable[[str, Literal[False] | None], Any]:
+        """`parser()` for a line `splitter` gave no fields for: `rest(line, what_it_said)`. With
+        `values`, what `fallback_splitter` finds comes as its values list instead of a dict.
+
+        The fallback splitter goes before the cap on time-outs: it is linear, and it finds what the
+        fallback regex would (see `_splitter`)."""
+        patterns, fallback, slow_split = self.patterns, self.fallback, self.fallback_splitter
+        after_split = patterns[1:]
+        slow_values = slow_split.values if slow_split is not None and values else None
+        timeouts = 0
+
+        def rest(line: str, verdict: Literal[False] | None) -> Any:
             nonlocal timeouts
-            tried = patterns
-            if splitter is not None:
-                fields = splitter(line)
-                if fields:
-                    return fields
-                if fields is NO_MATCH:  # the first pattern cannot match: skip it
-                    tried = after_split
-            for pattern in tried:
+            for pattern in after_split if verdict is False else patterns:  # False: not the first
                 match = pattern.match(line)
                 if match is not None:
                     return _fields(match)
+            if slow_split is not None:
+                found = slow_values(line) if slow_values is not None else slow_split(line)
+                if found:
+                    return found
             if timeouts >= FALLBACK_MAX_TIMEOUTS:
                 return None
-            if slow_split is not None:
-                fields = slow_split(line)
-                if fields:
-                    return fields
             for slow in fallback:
                 try:
                     match = slow.match(line)
@@ -175,7 +185,7 @@ class RegexFormat(LogFormat):
                     return _fields(match)
             return None
 
-        return parse
+        return rest
 
     def parse(self, line: str) -> dict[str, str] | None:
         return self.parser()(line)

@@ -6,6 +6,11 @@ search), pick the cluster's group by its constant positions (`_groups`), update 
 aggregates. The route cache means a message whose masked text was seen before is counted in the
 cluster it went to then; Drain itself could, rarely, prefer a cluster created in between.
 
+Logs repeat their shapes heavily, so a memo (shape -> cluster and group) skips all of that for a
+shape seen before, as long as nothing it depended on has changed since: the route cache was not
+cleared, and the cluster's template, constant positions and groups are the same objects. The memo
+only skips work; the result is the same with it and without it.
+
 Template ids are stable. A group gets its id when it is created: `t` + 12 hex digits of the BLAKE2b
 hash of its template text at that moment; the id is stored with the group in `MinerState`, so it
 survives restarts and later generalisation of the text (`Failed password for <*> ...` keeps the id
@@ -86,7 +91,7 @@ class LogMiner:
         #: shape -> where its last line went, with what that depended on (see `_place`)
         self._memo: dict[str | bytes, tuple[Any, ...]] = {}
         self._memo_size = cfg.cache_size
-        self._view: tuple[list[Template], dict[str, str]] | None = None
+        self._view: tuple[int, int, list[Template], dict[str, str]] | None = None  # records, batch
         self._shape = self.masker.shape_safe and cfg.masking
         self._cache_size = cfg.cache_size
         self._limits = (cfg.examples, cfg.example_chars, cfg.bucket_seconds, cfg.max_buckets)
@@ -146,13 +151,27 @@ class LogMiner:
     ) -> Assignment:
         """Add one message; returns where it went (see `resolve`). `example` is the text kept as an
         example line (default: `content`); a `LogRecord` is only turned into text when needed."""
+        return self._add(content, None, line_no, level, epoch, timestamp_raw, example)
+
+    def _add(
+        self,
+        content: str,
+        shape: bytes | None,
+        line_no: int,
+        level: str | None,
+        epoch: int | None,
+        timestamp_raw: str | None,
+        example: str | LogRecord | None,
+    ) -> Assignment:
+        """`add`, given `shape` = `content` encoded with every digit read as 0 if it is at hand
+        (`triage` has it when the level came from the message)."""
         self.records += 1
-        self._view = None
         if self._shape:  # `_key`, inline: this runs for every line
-            encoded = content.encode("utf-8", "surrogatepass")
-            key: str | bytes = encoded.translate(_SHAPE)
+            key: str | bytes = (
+                content.encode("utf-8", "surrogatepass").translate(_SHAPE) if shape is None else shape
+            )
             if b"0x" in key or b"0X" in key:
-                key = encoded.translate(_SHAPE_FINE)
+                key = content.encode("utf-8", "surrogatepass").translate(_SHAPE_FINE)
         else:
             key = content
         memo = self._memo.get(key)
@@ -208,9 +227,17 @@ class LogMiner:
             cg = self.clusters[cluster.cluster_id]
             if len(self._memo) >= self._memo_size:
                 self._memo.clear()
+            template = cluster.log_template_tokens
             self._memo[key] = (
-                self._route_generation, cluster, cluster.log_template_tokens, cg, cg.cand, cg.groups, group, assignment
-            )  # fmt: skip
+                self._route_generation,
+                cluster,
+                template,
+                cg,
+                cg.cand,
+                cg.groups,
+                group,
+                assignment,
+            )
         return group, assignment
 
     def _group(self, cluster: LogCluster, tokens: tuple[str, ...]) -> tuple[Group, Assignment]:
@@ -277,8 +304,9 @@ class LogMiner:
         return template_id
 
     def _snapshot(self) -> tuple[list[Template], dict[str, str]]:
-        if self._view is not None:
-            return self._view
+        view = self._view
+        if view is not None and view[0] == self.records and view[1] == self.batch:
+            return view[2], view[3]
         cfg = self.config
         by_text: dict[str, tuple[Group, TemplateStats, list[str]]] = {}
         merged_by_id: dict[str, list[str]] = {}
@@ -311,8 +339,8 @@ class LogMiner:
                 )
             )
         out.sort(key=lambda t: (-t.count, t.id))
-        self._view = (out, index)
-        return self._view
+        self._view = (self.records, self.batch, out, index)
+        return out, index
 
     # -- state ---------------------------------------------------------------------------------
     def export_state(self) -> MinerState:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ._fields import TimestampParser, level_from_text, normalize_level
 from ._formats import JsonLinesFormat, LogFormat, RegexFormat
@@ -105,6 +106,14 @@ class RecordReader:
         return self._format
 
     def __iter__(self) -> Iterator[LogRecord]:
+        for row in self._rows():
+            yield record_from_row(row)
+
+    def _rows(self, *, with_fields: bool = True) -> Iterator[list[Any]]:
+        """The records, a block of lines at a time, as lists of `LogRecord`'s fields in order
+        (`record_from_row` makes one), but `continuation` None while empty and `fields` None unless
+        `with_fields`, plus the message's shape (UTF-8, digits read as 0) when the level had to be
+        found in it: cheaper per line than `LogRecord`s."""
         fmt = self.format
         blocks = itertools.chain(
             self._buffer, self._blocks if self._blocks is not None else self.lines.blocks()
@@ -116,13 +125,33 @@ class RecordReader:
         one_stamp = stamp_fields[0] if len(stamp_fields) == 1 else None
         stamp_getter = operator.itemgetter(*(stamp_fields or ("Timestamp",)))  # used with 2+ fields
         stamps = TimestampParser(fmt.timestamp_formats, default_year=self._default_year)
-        parse_stamp = stamps.parse
+        parse_stamp, stamp_cache = stamps.parse, stamps.cache
         has_header = fmt.has_header
         parse = fmt.parser()
         max_cont = self._max_record_lines
         level_cache: dict[str, str | None] = {}
         text_levels: dict[bytes, str | None] = {}
-        pending: LogRecord | None = None
+        # the splitters' values instead of a fields dict, when they hold all that is needed here
+        split: Any = None
+        rest: Any = None
+        if isinstance(fmt, RegexFormat):
+            splitter, slow = fmt.splitter, fmt.fallback_splitter
+            if splitter is None and not fmt.patterns:  # the fallback regex comes first
+                splitter = slow
+            if slow is not None and (splitter is None or slow.names != splitter.names):
+                slow = None
+            wanted = {"Content", *stamp_fields, *((level_field,) if level_field else ())}
+            if splitter is not None and wanted <= set(splitter.names) - splitter.optional:
+                split, names, to_fields = splitter.values, splitter.names, splitter.fields
+                rest = fmt._rest_parser(values=slow is not None)
+                at_content = names.index("Content")
+                at_level = names.index(level_field) if level_field else -1
+                at_stamp = [names.index(f) for f in stamp_fields]
+                stamp_values = operator.itemgetter(*(at_stamp or (0,)))
+        pending: list[Any] | None = None
+        values: Any  # a splitter's values (a list) or None
+        fields: Any  # a fields dict or None; briefly, the fallback splitter's values
+        parsed: Any
         number = 0
         for texts, cut in blocks:
             base = number + 1
@@ -131,58 +160,95 @@ class RecordReader:
                 if not text or text.isspace():
                     continue
                 truncated = number - base in cut if cut else False
-                fields = None
+                values = fields = None
                 if not has_header or pending is None or not text[0].isspace():
-                    fields = parse(text.rstrip())
-                if fields is None and has_header and pending is not None:
-                    if len(pending.continuation) < max_cont:
-                        pending.continuation.append(text)
+                    if split is None:
+                        fields = parse(text.rstrip())
                     else:
-                        pending.dropped_lines += 1
-                        pending.truncated = True
-                    pending.truncated = pending.truncated or truncated
+                        values = split(text.rstrip())
+                        if not values:
+                            fields, values = rest(text.rstrip(), values), None
+                            if fields.__class__ is list:  # values of the fallback splitter
+                                fields, values = None, fields
+                if values is None and fields is None and has_header and pending is not None:
+                    continuation = pending[9]
+                    if continuation is None:
+                        continuation = pending[9] = []
+                    if len(continuation) < max_cont:
+                        continuation.append(text)
+                    else:
+                        pending[10] += 1
+                        pending[8] = True
+                    pending[8] = pending[8] or truncated
                     continue
                 if pending is not None:
                     self.records_read += 1
                     yield pending
-                if fields is None:  # header format, but the very first lines do not match it
-                    fields = {}
-                    content = text.strip()
+                raw = value = None
+                if values is not None:
+                    content = values[at_content].strip()
+                    if at_level >= 0:
+                        value = values[at_level]
+                    if at_stamp:
+                        raw = values[at_stamp[0]] if one_stamp else " ".join(stamp_values(values))
+                    if with_fields:
+                        fields = to_fields(values)
                 else:
-                    content = fields.get("Content", "").strip()
+                    if fields is None:  # header format, but the very first lines do not match it
+                        fields = {}
+                        content = text.strip()
+                    else:
+                        content = fields.get("Content", "").strip()
+                    if level_field is not None:
+                        value = fields.get(level_field)
+                    if stamp_fields and fields:
+                        try:
+                            raw = fields[one_stamp] if one_stamp else " ".join(stamp_getter(fields))
+                        except KeyError:
+                            raw = " ".join(fields[f] for f in stamp_fields if f in fields)
+                    if not with_fields:
+                        fields = None
                 level = None
-                if level_field is not None:
-                    value = fields.get(level_field)
-                    if value is not None:
-                        level = level_cache.get(value, False)
-                        if level is False:
-                            level = level_cache[value] = normalize_level(value)
+                if value is not None:
+                    level = level_cache.get(value, False)
+                    if level is False:
+                        level = level_cache[value] = normalize_level(value)
+                shape = None
                 if level is None:  # keywords in the message; cached by shape (digits never decide)
-                    key = content.encode("utf-8", "surrogatepass").translate(_SHAPE)
-                    level = text_levels.get(key, False)
+                    shape = content.encode("utf-8", "surrogatepass").translate(_SHAPE)
+                    level = text_levels.get(shape, False)
                     if level is False:
                         if len(text_levels) >= 4096:
                             text_levels.clear()
-                        level = text_levels[key] = level_from_text(content)
-                record = LogRecord(number, text, content, fields, level, None, None, None, truncated)
-                if stamp_fields and fields:
-                    try:
-                        raw = fields[one_stamp] if one_stamp else " ".join(stamp_getter(fields))
-                    except KeyError:
-                        raw = " ".join(fields[f] for f in stamp_fields if f in fields)
-                    if raw:
-                        record.timestamp_raw = raw
+                        level = text_levels[shape] = level_from_text(content)
+                stamp = epoch = None
+                if raw:
+                    parsed = stamp_cache.get(raw, False)
+                    if parsed is False:
                         parsed = parse_stamp(raw)
-                        if parsed is not None:
-                            record.timestamp, record.epoch = parsed
+                    if parsed is not None:
+                        stamp, epoch = parsed
+                else:
+                    raw = None
+                row = [number, text, content, fields, level, stamp, raw, epoch, truncated, None, 0, shape]
                 if has_header:
-                    pending = record
+                    pending = row
                 else:
                     self.records_read += 1
-                    yield record
+                    yield row
         if pending is not None:
             self.records_read += 1
             yield pending
+
+
+def record_from_row(row: list[Any]) -> LogRecord:
+    """The `LogRecord` of a row of `RecordReader._rows`."""
+    record = LogRecord(*row[:11])
+    if record.continuation is None:
+        record.continuation = []
+    if record.fields is None:
+        record.fields = {}
+    return record
 
 
 def _level_field(fmt: LogFormat) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 from ._config import MinerConfig
 from ._formats import LogFormat
 from ._miner import Assignment, LogMiner
-from ._records import LogRecord, RecordReader
+from ._records import LogRecord, RecordReader, record_from_row
 from ._template import Template
 
 __all__ = ["Progress", "TriageResult", "triage"]
@@ -98,20 +98,22 @@ def triage(
     fmt = reader.format
     lines = reader.lines
     miner.batch += 1
-    add = miner.add
+    add = miner._add
     levels: dict[str, int] = {}
     first_epoch: int | None = None
     last_epoch: int | None = None
     count = 0
     every = max(1, progress_every)
-    for record in reader:
-        assignment = add(
-            record.content, record.line_no, record.level, record.epoch, record.timestamp_raw, record
-        )
+    for row in reader._rows(with_fields=on_record is not None):  # lists, not `LogRecord`s, per line
+        line_no, header_line, content, _, level, _, stamp, epoch, _, continuation, _, shape = row
+        if on_record is not None:
+            record = example = record_from_row(row)
+        else:  # the miner only reads `record.raw`, and only for its first few examples
+            example = header_line if continuation is None else record_from_row(row)
+        assignment = add(content, shape, line_no, level, epoch, stamp, example)
         count += 1
-        level = record.level or "UNKNOWN"
+        level = level or "UNKNOWN"
         levels[level] = levels.get(level, 0) + 1
-        epoch = record.epoch
         if epoch is not None:
             if first_epoch is None or epoch < first_epoch:
                 first_epoch = epoch
