@@ -11,7 +11,6 @@ job never counts twice); :func:`online_trend` gives daily means for monitoring a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import logging
@@ -20,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from store import Cond, Conflict, Job, JobState, Run, Store, utcnow
+from tools._periodic import Periodic
 
 from ._config import EvalsConfig
 from ._judges import LLMJudge
@@ -50,8 +50,9 @@ class OnlineEvaluator:
         self.judge = judge if self.config.online_judges else None
         self.owner = owner
         self.lease = lease
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.loop = Periodic(
+            "online-evals", self.work_once, self.config.poll_seconds, log=log, wait_first=True
+        )
 
     def sampled(self, run_id: str) -> bool:
         fraction = self.config.online_fraction
@@ -83,7 +84,7 @@ class OnlineEvaluator:
                 created_by=run.user_id,
             )
         )
-        self._wake.set()
+        self.loop.wake()
 
     async def _evidence(self, tenant_id: str, run_id: str, question: str) -> tuple[SourceDoc, ...]:
         events = await self.db.run_events.all(
@@ -153,28 +154,11 @@ class OnlineEvaluator:
             done += 1
         return done
 
-    async def _loop(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.config.poll_seconds)
-            self._wake.clear()
-            try:
-                await self.work_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("online evaluation pass failed")
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="online-evals")
+        self.loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.loop.stop()
 
 
 async def online_trend(db: Store, tenant_id: str, days: int = 14) -> dict[str, Any]:

@@ -8,11 +8,10 @@ that runs out, and another one reconciles.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
+from tools._periodic import Periodic
 from tools.ops import OpsContext
 
 __all__ = ["OpsWorker"]
@@ -23,8 +22,12 @@ log = logging.getLogger("opscopilot.workers")
 class OpsWorker:
     def __init__(self, ops: OpsContext, interval: float | None = None) -> None:
         self.ops = ops
-        self.interval = interval if interval is not None else ops.config.poll_seconds
-        self._task: asyncio.Task[None] | None = None
+        self.loop = Periodic(
+            "ops-worker",
+            self.run_once,
+            interval if interval is not None else ops.config.poll_seconds,
+            log=log,
+        )
 
     async def run_once(self) -> dict[str, Any]:
         return {
@@ -34,26 +37,11 @@ class OpsWorker:
             "gates": await self.ops.canary.check_due(),
         }
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # keep the loop alive; the next pass retries
-                log.exception("ops worker pass failed")
-            await asyncio.sleep(self.interval)
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="ops-worker")
+        self.loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.loop.stop()
         if self.ops.scorer is not None:
             for task in list(self.ops.scorer.tasks):
                 task.cancel()

@@ -4,14 +4,13 @@ replicas on one store never do the same work twice."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from store import Store
+from tools._periodic import Periodic
 
 from ._alerts import AlertEvaluator, OpsProposer
 from ._baseline import Baselines
@@ -33,8 +32,7 @@ class MonitoringWorker:
         self.monitor = monitor
         self.alerts = alerts
         self.recorder = recorder
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self.loop = Periodic("monitoring-worker", self.run_once, interval, log=log, wait_first=True)
 
     async def run_once(self) -> dict[str, Any]:
         return {
@@ -43,26 +41,11 @@ class MonitoringWorker:
             "pruned": await self.recorder.prune(),
         }
 
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # keep the loop alive; the next pass retries
-                log.exception("monitoring worker pass failed")
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="monitoring-worker")
+        self.loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.loop.stop()
 
 
 @dataclass

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from store import Cond, Job, JobState, NotFound, Page, PreconditionFailed, Store, utcnow
+from tools._periodic import Periodic
 from tools.documents import Upload
 from tools.logs import LogFormatError, get_format
 
@@ -53,7 +54,7 @@ class TriageJobs:
         self.root = root
         self.owner = owner
         self.kql_client_factory = kql_client_factory
-        self._task: asyncio.Task[None] | None = None
+        self.loop = Periodic("triage-worker", self.work_once, self.config.poll_seconds, log=log)
         self._on_close = on_close
 
     # --- sources ------------------------------------------------------------------------------
@@ -304,26 +305,11 @@ class TriageJobs:
             await self.execute(job)
         return taken
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.work_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # keep the loop alive; the next pass retries
-                log.exception("triage worker pass failed")
-            await asyncio.sleep(self.config.poll_seconds)
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="triage-worker")
+        self.loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.loop.stop()
 
     async def aclose(self) -> None:
         """Stop the worker and close what the jobs own (the LLM clients)."""
