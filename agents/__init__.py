@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._errors import AgentError, AllProvidersFailed, ProviderError, RunConflict
     from ._intents import Intent, route, split_instruction
+    from ._llm_settings import LLMSettings, ModelInfoOverrides, ProviderConfig, RetryPolicy
     from ._names import AGENTS, DESCRIPTIONS, ROUTER
     from ._offline import OfflineAgent, OfflineRouter, Reply, Turn
     from ._prompts import Prompt, Prompts
-    from ._providers import LLMProviders, LLMSettings, ModelInfoOverrides, ProviderConfig, build_client
+    from ._providers import LLMProviders, build_client
     from ._recorder import RunRecorder
-    from ._resilient import Deployment, EventCallback, ResilientChatClient, RetryPolicy
+    from ._resilient import Deployment, EventCallback, ResilientChatClient
     from ._runtime import AgentRuntime, ClientFactory, RunScope, TurnHook
     from ._screening import Screening, screen_message
     from ._usage import DEFAULT_PRICES, Price, UsageMeter
@@ -39,19 +40,19 @@ _EXPORTS: dict[str, str] = {
     "EventCallback": "._resilient",
     "Intent": "._intents",
     "LLMProviders": "._providers",
-    "LLMSettings": "._providers",
-    "ModelInfoOverrides": "._providers",
+    "LLMSettings": "._llm_settings",
+    "ModelInfoOverrides": "._llm_settings",
     "OfflineAgent": "._offline",
     "OfflineRouter": "._offline",
     "Price": "._usage",
     "Prompt": "._prompts",
     "Prompts": "._prompts",
-    "ProviderConfig": "._providers",
+    "ProviderConfig": "._llm_settings",
     "ProviderError": "._errors",
     "ROUTER": "._names",
     "Reply": "._offline",
     "ResilientChatClient": "._resilient",
-    "RetryPolicy": "._resilient",
+    "RetryPolicy": "._llm_settings",
     "RunConflict": "._errors",
     "RunRecorder": "._recorder",
     "RunScope": "._runtime",

@@ -1,7 +1,4 @@
-"""LLM settings and clients: the deployments, which agent uses which, prices and retries.
-
-The settings are plain pydantic models. The service's ``Settings`` embeds :class:`LLMSettings` as
-``llm``, so they come from ``OPSCOPILOT_LLM__...`` (see docs/llm-providers.md). :func:`build_client`
+"""LLM clients from the settings of `agents._llm_settings`. :func:`build_client`
 builds the AutoGen client for one deployment, with the openai SDK's own retries off.
 :class:`LLMProviders` builds them all once per process, owns the Entra ID credential, and gives each
 agent of each run a :class:`ResilientChatClient` over that agent's deployments.
@@ -10,22 +7,23 @@ agent of each run a :class:`ResilientChatClient` over that agent's deployments.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from autogen_core.models import ChatCompletionClient, ModelFamily, ModelInfo
-from autogen_ext.models.openai import (
-    AzureOpenAIChatCompletionClient,
-    OpenAIChatCompletionClient,
-    _model_info,
-)
-from autogen_ext.models.openai.config import CreateArguments
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from autogen_core.models import ChatCompletionClient
+from autogen_ext.models.openai import AzureOpenAIChatCompletionClient, OpenAIChatCompletionClient
 
 from tools.safety import RedactionSession, Redactor
 
-from ._names import AGENTS, ROUTER
-from ._resilient import Deployment, EventCallback, ResilientChatClient, RetryPolicy
-from ._usage import DEFAULT_PRICES, Price, UsageMeter, price_for
+from ._llm_settings import (
+    COGNITIVE_SERVICES_SCOPE,
+    OPENAI_BASE_URL,
+    LLMSettings,
+    ModelInfoOverrides,
+    ProviderConfig,
+    RetryPolicy,
+)
+from ._resilient import Deployment, EventCallback, ResilientChatClient
+from ._usage import UsageMeter
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
@@ -36,123 +34,9 @@ __all__ = [
     "LLMSettings",
     "ModelInfoOverrides",
     "ProviderConfig",
+    "RetryPolicy",
     "build_client",
 ]
-
-COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
-DEFAULT_AZURE_API_VERSION = "2024-10-21"
-OPENAI_BASE_URL = "https://api.openai.com/v1"
-# default request arguments a deployment may set (the rest belong to the call, or to us)
-CREATE_ARGS = (set(CreateArguments.__annotations__) - {"n", "stream_options", "response_format"}) | {
-    "max_completion_tokens",
-    "extra_body",
-}
-# when autogen does not know the model (self-hosted, or a name it has no entry for)
-UNKNOWN_MODEL_INFO: dict[str, Any] = {
-    "vision": False,
-    "function_calling": True,
-    "json_output": True,
-    "structured_output": False,
-    "family": ModelFamily.UNKNOWN,
-}
-
-
-class ModelInfoOverrides(BaseModel):
-    """What the model can do, where autogen's table (OpenAI models only) is wrong or silent."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    function_calling: bool | None = None
-    json_output: bool | None = None
-    structured_output: bool | None = None
-    vision: bool | None = None
-    family: str | None = None
-    multiple_system_messages: bool | None = None
-
-
-class ProviderConfig(BaseModel):
-    """One deployment: an Azure OpenAI deployment, OpenAI, or any OpenAI-compatible server."""
-
-    model_config = ConfigDict(extra="forbid", protected_namespaces=())
-
-    name: str = Field(min_length=1, description="Label used in settings, events and usage.")
-    kind: Literal["azure_openai", "openai", "openai_compatible"]
-    model: str = Field(min_length=1, description="Model name: prices, capabilities; Azure: the base model.")
-    endpoint: str | None = Field(default=None, description="Azure: https://<resource>.openai.azure.com")
-    deployment: str | None = Field(default=None, description="Azure deployment name (default: model).")
-    api_version: str = DEFAULT_AZURE_API_VERSION
-    api_key: SecretStr | None = Field(default=None, description="Azure: none means Entra ID.")
-    base_url: str | None = Field(default=None, description="openai_compatible: e.g. http://host:8000/v1")
-    model_info: ModelInfoOverrides = Field(default_factory=ModelInfoOverrides)
-    timeout: float = Field(default=60.0, gt=0, description="Seconds per request.")
-    context_window: int | None = Field(default=None, gt=0)
-    price: Price | None = Field(default=None, description="Overrides the price table, e.g. 0 for PTU.")
-    stream_usage: bool = Field(default=True, description="Ask for the usage chunk when streaming.")
-    create_args: dict[str, Any] = Field(default_factory=dict, description="temperature, max_tokens...")
-
-    @model_validator(mode="after")
-    def _check_kind(self) -> ProviderConfig:
-        needs = {"azure_openai": "endpoint", "openai": "api_key", "openai_compatible": "base_url"}[self.kind]
-        if getattr(self, needs) is None:
-            raise ValueError(f"deployment {self.name!r} of kind {self.kind} needs {needs}")
-        if unknown := set(self.create_args) - CREATE_ARGS:
-            raise ValueError(f"deployment {self.name!r}: unsupported create_args {sorted(unknown)}")
-        return self
-
-    def resolved_model_info(self) -> ModelInfo:
-        """autogen's entry for the model (or :data:`UNKNOWN_MODEL_INFO`), with our overrides."""
-        try:
-            info: dict[str, Any] = dict(_model_info.get_info(self.model))
-        except ValueError:
-            info = dict(UNKNOWN_MODEL_INFO)
-        info.update(self.model_info.model_dump(exclude_none=True))
-        return info  # type: ignore[return-value]
-
-
-class LLMSettings(BaseModel):
-    """All deployments in fallback order, per-agent choices, prices and the retry policy."""
-
-    deployments: list[ProviderConfig] = Field(default_factory=list)
-    agents: dict[str, list[str]] = Field(
-        default_factory=dict, description="Agent -> deployment names in order; default: all deployments."
-    )
-    prices: dict[str, Price] = Field(
-        default_factory=lambda: dict(DEFAULT_PRICES), description="Model -> USD per 1K tokens."
-    )
-    retry: RetryPolicy = Field(default_factory=RetryPolicy)
-    redact: bool = Field(default=True, description="Redact PII/secrets in everything sent to a model.")
-
-    @field_validator("prices")
-    @classmethod
-    def _keep_default_prices(cls, value: dict[str, Price]) -> dict[str, Price]:
-        return {**DEFAULT_PRICES, **value}
-
-    @model_validator(mode="after")
-    def _check_names(self) -> LLMSettings:
-        names = [d.name for d in self.deployments]
-        if dupes := {n for n in names if names.count(n) > 1}:
-            raise ValueError(f"deployment names must be unique: {sorted(dupes)}")
-        for agent, chosen in self.agents.items():
-            if agent not in (ROUTER, *AGENTS):
-                raise ValueError(
-                    f"unknown agent {agent!r} in llm.agents; agents: {ROUTER}, {', '.join(AGENTS)}"
-                )
-            if not chosen:
-                raise ValueError(f"llm.agents[{agent!r}] is empty")
-            if unknown := [n for n in chosen if n not in names]:
-                raise ValueError(f"llm.agents[{agent!r}] names unknown deployments {unknown}")
-        return self
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.deployments)
-
-    def deployments_for(self, agent: str) -> list[ProviderConfig]:
-        by_name = {d.name: d for d in self.deployments}
-        return [by_name[n] for n in self.agents[agent]] if agent in self.agents else list(self.deployments)
-
-    def price_of(self, cfg: ProviderConfig) -> Price | None:
-        return cfg.price if cfg.price is not None else price_for(self.prices, cfg.model)
 
 
 def build_client(

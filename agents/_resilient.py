@@ -40,12 +40,13 @@ from autogen_core.models import (
     RequestUsage,
 )
 from autogen_core.tools import Tool, ToolSchema
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from tools.safety import RedactionSession, StreamRestorer, redact_messages, restore
 
 from ._errors import AllProvidersFailed, ProviderError
+from ._llm_settings import RetryPolicy
 from ._usage import Price, UsageMeter
 
 __all__ = ["Deployment", "EventCallback", "ResilientChatClient", "RetryPolicy", "is_retryable", "retry_after"]
@@ -56,16 +57,6 @@ T = TypeVar("T")
 RETRY_STATUSES = frozenset({408, 409, 429})
 SKIP_STATUSES = frozenset({401, 403, 404})
 _CAPABILITIES = ("vision", "function_calling", "json_output", "structured_output", "multiple_system_messages")
-
-
-class RetryPolicy(BaseModel):
-    """How long one deployment is tried before the next one is."""
-
-    max_attempts: int = Field(default=3, ge=1, description="Attempts per deployment, the first included.")
-    initial_wait: float = Field(default=0.5, ge=0, description="First backoff (s); doubles per attempt.")
-    max_wait: float = Field(default=20.0, ge=0, description="Cap on any wait (s), Retry-After included.")
-    jitter: float = Field(default=0.5, ge=0, description="Random extra backoff, up to this (s).")
-    honour_retry_after: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
