@@ -96,6 +96,7 @@ class BudgetSettings(BaseModel):
         default_factory=lambda: [
             "POST /v1/conversations/{conversation_id}/messages",
             "POST /v1/evals/runs",
+            "POST /v1/logs/triage",
             "POST /v1/reports",
         ]
     )

@@ -62,8 +62,15 @@ async def test_over_daily_budget_is_refused_and_nothing_changes(mon: Api) -> Non
     await mon.client.post(f"/v1/conversations/{conv['id']}/messages", json={"content": "hi"}, headers=user)
     audit = await mon.store.audit.events.all("contoso", where=[Cond("action", "=", "limits.reject")])
     assert len(audit) == 1 and audit[0].outcome == "denied" and audit[0].target == "daily_tokens"
+    # a log triage may spend tokens too (LLM classification): refused, no job and no staged file
+    triager = mon.auth("triager")
+    r = await mon.client.post(
+        "/v1/logs/triage", json={"text": "ERROR disk full on /dev/sda1"}, headers=triager
+    )
+    assert r.status_code == 429 and r.json()["reason"] == "daily_tokens"
+    assert await mon.store.jobs.all("contoso") == []
     usage = (await mon.client.get("/v1/usage", headers=admin)).json()
-    assert usage["rejections"] == {"daily_tokens": 2}
+    assert usage["rejections"] == {"daily_tokens": 3}
 
     # requests that spend no tokens still work; so does another tenant
     assert (await mon.client.get("/v1/conversations", headers=user)).status_code == 200
