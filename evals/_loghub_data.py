@@ -24,6 +24,7 @@ __all__ = [
     "Dataset",
     "find_datasets",
     "synthetic_lines",
+    "write_synthetic",
 ]
 
 #: Systems shipped under ../shared/data/loghub, with the preset of the same (lower-case) name.
@@ -108,3 +109,17 @@ def synthetic_lines(system: str, log: Path, count: int, *, seed: int = 0) -> Ite
             last = match.end(name)
         pieces.append(line[last:])
         yield "".join(pieces)
+
+
+def write_synthetic(path: Path, system: str, log: Path, *, lines: int = 0, size: int = 0) -> int:
+    """Write `synthetic_lines` to `path`: `lines` of them, or until the file holds `size` bytes;
+    returns how many lines were written."""
+    written = count = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for line in synthetic_lines(system, log, lines or 1 << 62):
+            fh.write(line + "\n")
+            written += len(line.encode()) + 1
+            count += 1
+            if size and written >= size:
+                break
+    return count

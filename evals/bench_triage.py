@@ -1,6 +1,8 @@
-"""Throughput and memory of the log triage pipeline, against raw Drain3 in the same run.
+"""Throughput, memory and LLM economy of the log triage pipeline (throughput against raw Drain3 in
+the same run).
 
     python -m evals.bench_triage [--lines 1000000] [--bytes 1G] [--repeat 3] [--out FILE.json]
+        [--skip-throughput] [--skip-memory] [--skip-llm] [--llm-base-url URL] [--llm-max-tokens N]
 
 Throughput: for each of the eight Loghub systems a synthetic file of `--lines / 8` lines is built
 in a temp dir (the 2k sample cycled, numbers in messages varied, timestamps advancing). The whole
@@ -21,6 +23,10 @@ Memory: `triage` runs in a child process on one synthetic file (`--bytes`, defau
 quarter of it; the child reports its peak RSS (`ru_maxrss`). Equal peaks at both sizes show that
 memory follows the number of templates, not of lines; the JSON says whether the 1 GiB figure was
 measured or projected.
+
+LLM economy: `evals.bench_triage_llm.measure` on the same `--lines` (LLM mode against the local
+llama.cpp test model, or `--llm-base-url`): calls and tokens, bounded by the number of templates,
+and none on a second pass. Exit status 1 if one of its checks fails.
 
 Data: Loghub (https://github.com/logpai/loghub), Zhu et al., ISSRE 2023 — see evals/_loghub_data.py.
 """
@@ -43,37 +49,11 @@ from typing import Any
 from drain3 import TemplateMiner
 from drain3.template_miner_config import TemplateMinerConfig
 
-from evals._loghub_data import DEFAULT_DATA_ROOT, SYSTEMS, find_datasets, synthetic_lines
+from evals import bench_triage_llm
+from evals._loghub_data import DEFAULT_DATA_ROOT, SYSTEMS, find_datasets, write_synthetic
 from tools.logs import PRESETS, MinerConfig, read_records, triage
 
 _GIB = 1 << 30
-
-
-def llm_economy(result: dict[str, Any], *, llm_calls: int = 0, tokens: int = 0) -> dict[str, Any]:
-    """LLM-economy figures for a run (placeholder: the triage engine makes no LLM calls).
-
-    To be filled in by the agent layer: pass the number of LLM calls and tokens it spent on top of a
-    triage result to report lines and templates per call and per 1k tokens.
-    """
-    lines = result.get("lines", 0)
-    return {
-        "llm_calls": llm_calls,
-        "tokens": tokens,
-        "lines_per_llm_call": lines / llm_calls if llm_calls else None,
-        "lines_per_1k_tokens": 1000 * lines / tokens if tokens else None,
-    }
-
-
-def _write(path: Path, system: str, log: Path, *, lines: int = 0, size: int = 0) -> int:
-    written = count = 0
-    with open(path, "w", encoding="utf-8") as fh:
-        for line in synthetic_lines(system, log, lines or 1 << 62):
-            fh.write(line + "\n")
-            written += len(line.encode()) + 1
-            count += 1
-            if size and written >= size:
-                break
-    return count
 
 
 def _timed(run: Callable[[], int]) -> dict[str, Any]:
@@ -199,8 +179,8 @@ def _measure(path: Path, log_format: str) -> dict[str, Any]:
 
 def memory(system: str, log: Path, size: int, tmp: Path) -> dict[str, Any]:
     big, small = tmp / f"mem_{system}.log", tmp / f"mem_{system}_quarter.log"
-    _write(big, system, log, size=size)
-    _write(small, system, log, size=size // 4)
+    write_synthetic(big, system, log, size=size)
+    write_synthetic(small, system, log, size=size // 4)
     quarter, full = _measure(small, system.lower()), _measure(big, system.lower())
     growth = full["peak_rss_mib"] - quarter["peak_rss_mib"]
     per_gib = (
@@ -235,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         "--budget", type=float, default=30.0, help="seconds after which a measurement stops repeating"
     )
     parser.add_argument("--memory-system", default="HDFS", choices=SYSTEMS)
+    parser.add_argument("--skip-llm", action="store_true", help="no LLM-economy measurement")
+    bench_triage_llm.add_arguments(parser, prefix="llm-")
     parser.add_argument("--systems", nargs="*", default=list(SYSTEMS), choices=SYSTEMS)
     parser.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT)
     parser.add_argument("--skip-memory", action="store_true")
@@ -261,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             for system in args.systems:
                 dataset = find_datasets(args.data_root / system)
                 path = tmp / f"{system}.log"
-                _write(path, system, dataset.log, lines=per_system)
+                write_synthetic(path, system, dataset.log, lines=per_system)
                 row = report["systems"][system] = throughput(
                     system, path, repeat=args.repeat, budget=args.budget
                 )
@@ -280,11 +262,26 @@ def main(argv: list[str] | None = None) -> int:
                   f"{mem['quarter']['peak_rss_mib']} MiB; {mem['full']['bytes'] >> 20} MiB -> peak "
                   f"{mem['full']['peak_rss_mib']} MiB; 1 GiB: {mem['peak_rss_mib_for_1gib']} MiB "
                   f"({mem['1gib_figure']})")  # fmt: skip
-    report["llm_economy"] = llm_economy(report.get("total", {}))
+    ok = True
+    if not args.skip_llm:
+        print("LLM economy (LLM mode, same synthetic corpus):", flush=True)
+        economy = bench_triage_llm.measure(
+            args.lines,
+            args.systems,
+            args.data_root,
+            max_tokens=args.llm_max_tokens,
+            batch_size=args.llm_batch_size,
+            batch_chars=args.llm_batch_chars,
+            n_ctx=args.llm_n_ctx,
+            base_url=args.llm_base_url,
+            model=args.llm_model,
+        )
+        report["llm_economy"] = economy
+        ok = all(economy["checks"].values())
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    return 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -122,6 +122,7 @@ def test_bench_triage_runs_on_a_small_input(loghub: Path, tmp_path: Path) -> Non
         "--lines",
         "3000",
         "--skip-memory",
+        "--skip-llm",
         "--repeat",
         "2",
         "--out",
@@ -135,13 +136,27 @@ def test_bench_triage_runs_on_a_small_input(loghub: Path, tmp_path: Path) -> Non
     assert row["pipeline_seconds"] == round(min(r["wall"] for r in row["runs"]["pipeline"]), 6)
     assert {"pipeline_lines_per_s", "drain3_lines_per_s", "ratio", "ratio_vs_masked"} <= set(report["total"])
     assert {"ratio_geomean", "ratio_vs_masked_geomean"} <= set(report["total"])
-    assert report["llm_economy"] == {
-        "llm_calls": 0,
-        "tokens": 0,
-        "lines_per_llm_call": None,
-        "lines_per_1k_tokens": None,
-    }
-    assert bench_triage.llm_economy({"lines": 1000}, llm_calls=4, tokens=2000)["lines_per_llm_call"] == 250
+    assert "llm_economy" not in report
+
+
+@pytest.mark.slow
+def test_bench_triage_llm_economy_against_the_local_model(loghub: Path, tmp_path: Path) -> None:
+    """LLM mode through the service's provider layer against llama.cpp (Gemma 3 270M): calls and
+    tokens are bounded by templates, not lines, and a second pass over the same files makes none."""
+    out = tmp_path / "bench.json"
+    argv = ["--systems", "HDFS", "OpenSSH", "--data-root", str(loghub), "--lines", "4000"]
+    argv += ["--skip-throughput", "--skip-memory", "--llm-max-tokens", "16", "--out", str(out)]
+    assert bench_triage.main(argv) == 0
+    economy = json.loads(out.read_text())["llm_economy"]
+    assert economy["checks"] and all(economy["checks"].values()), economy["checks"]
+    total = economy["total"]
+    assert total["lines"] == 4000 and 0 < total["templates_sent"] <= total["templates"] < 100
+    assert 1 <= total["llm_calls"] <= total["templates_sent"]
+    assert (
+        total["prompt_tokens"] > 0 and total["tokens"] == total["prompt_tokens"] + total["completion_tokens"]
+    )
+    assert total["second_pass_calls"] == 0
+    assert economy["config"]["max_tokens"] == 16
 
 
 def test_peak_memory_does_not_grow_with_lines() -> None:

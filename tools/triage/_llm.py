@@ -63,9 +63,11 @@ class LlmUsage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     templates_sent: int = 0
+    template_chars: int = 0  # what the character budget per call counted
 
     def to_dict(self) -> dict[str, int]:
         return {
+            "template_chars": self.template_chars,
             "llm_calls": self.calls,
             "llm_failed_calls": self.failed_calls,
             "prompt_tokens": self.prompt_tokens,
@@ -80,6 +82,10 @@ class LlmOutcome:
     failed: list[str] = field(default_factory=list)
     proposals: list[dict[str, Any]] = field(default_factory=list)  # {"name", "description", "keys"}
     usage: LlmUsage = field(default_factory=LlmUsage)
+
+
+def _cost(item: LlmItem) -> int:
+    return len(item.text[:600]) + len((item.example or "")[:300]) + 60
 
 
 def _schema(refs: Sequence[str], categories: Sequence[str]) -> dict[str, Any]:
@@ -149,7 +155,7 @@ class LlmClassifier:
         current: list[LlmItem] = []
         size = 0
         for item in items:
-            cost = len(item.text) + len(item.example or "") + 60
+            cost = _cost(item)
             if current and (len(current) >= self.batch_size or size + cost > self.batch_chars):
                 out.append(current)
                 current, size = [], 0
@@ -211,6 +217,7 @@ class LlmClassifier:
                 extra["max_tokens"] = self.max_tokens
             outcome.usage.calls += 1
             outcome.usage.templates_sent += len(batch)
+            outcome.usage.template_chars += sum(_cost(item) for item in batch)
             try:
                 result = await self.client.create(messages, extra_create_args=extra)
             except Exception as exc:  # an outage or a refusal: this batch falls back to offline
