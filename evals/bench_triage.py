@@ -266,15 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_llm:
         print("LLM economy (LLM mode, same synthetic corpus):", flush=True)
         economy = bench_triage_llm.measure(
-            args.lines,
-            args.systems,
-            args.data_root,
-            max_tokens=args.llm_max_tokens,
-            batch_size=args.llm_batch_size,
-            batch_chars=args.llm_batch_chars,
-            n_ctx=args.llm_n_ctx,
-            base_url=args.llm_base_url,
-            model=args.llm_model,
+            args.lines, args.systems, args.data_root, **bench_triage_llm.options(args, prefix="llm-")
         )
         report["llm_economy"] = economy
         ok = all(economy["checks"].values())

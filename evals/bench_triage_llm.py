@@ -137,6 +137,14 @@ def _checks(report: dict[str, Any], batch: int, chars: int) -> dict[str, bool]:
     }
 
 
+_OPTIONS = ("max_tokens", "batch_size", "batch_chars", "n_ctx", "base_url", "model")
+
+
+def options(args: argparse.Namespace, *, prefix: str = "") -> dict[str, Any]:
+    """The keyword arguments of `measure` from the options `add_arguments` added."""
+    return {name: getattr(args, prefix.replace("-", "_") + name) for name in _OPTIONS}
+
+
 def add_arguments(parser: argparse.ArgumentParser, *, prefix: str = "") -> None:
     """The LLM options (`--max-tokens`, ...), also offered by `evals.bench_triage` as `--llm-...`."""
     parser.add_argument(f"--{prefix}max-tokens", type=int, default=32, help="completion tokens per LLM call")
@@ -215,17 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments(parser)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    report = measure(
-        args.lines,
-        args.systems,
-        args.data_root,
-        max_tokens=args.max_tokens,
-        batch_size=args.batch_size,
-        batch_chars=args.batch_chars,
-        n_ctx=args.n_ctx,
-        base_url=args.base_url,
-        model=args.model,
-    )
+    report = measure(args.lines, args.systems, args.data_root, **options(args))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
