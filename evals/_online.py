@@ -47,12 +47,17 @@ class OnlineEvaluator:
     ) -> None:
         self.db = db
         self.config = config or EvalsConfig()
-        self.judge = judge if self.config.online_judges else None
+        self.judge: LLMJudge | None = None
+        self.use_judge(judge)
         self.owner = owner
         self.lease = lease
         self.loop = Periodic(
             "online-evals", self.work_once, self.config.poll_seconds, log=log, wait_first=True
         )
+
+    def use_judge(self, judge: LLMJudge | None) -> None:
+        """Run `judge`'s metrics on sampled turns too (unless `online_judges` is off)."""
+        self.judge = judge if self.config.online_judges else None
 
     def sampled(self, run_id: str) -> bool:
         fraction = self.config.online_fraction

@@ -8,7 +8,8 @@ from typing import Any
 
 from autogen_core.models import ChatCompletionClient
 
-from agents import SKILLS, AgentRuntime, ClientFactory, LLMProviders, RunRecorder, RunScope, TurnHook
+from agents import SKILLS, AgentRuntime, ClientFactory, LLMProviders, RunRecorder, RunScope
+from evals import LLMJudge, OnlineEvaluator
 from store import Store
 from tools.ops import OpsContext, build_ops
 from tools.safety import RedactionSession
@@ -58,7 +59,10 @@ def build_plugins(
         from tools.evaluation import EvalsPlugin
         from tools.triage import LogsPlugin, Triager
 
-        built: list[object] = [EvalsPlugin(scope.store, scope.tenant_id), build_reports(settings, scope, narrator)]
+        built: list[object] = [
+            EvalsPlugin(scope.store, scope.tenant_id),
+            build_reports(settings, scope, narrator),
+        ]
         # chat triage classifies offline (plus cached LLM answers and corrections); uploads use the LLM
         built.append(LogsPlugin(Triager(scope.store, settings.logs), scope.tenant_id))
         if ops is None:
@@ -124,9 +128,13 @@ def build_clients(settings: Settings) -> tuple[ClientFactory | None, LLMProvider
 
 
 def build_runtime(
-    settings: Settings, db: Store, ops: OpsContext | None = None, on_turn_completed: TurnHook | None = None
+    settings: Settings, db: Store, ops: OpsContext | None = None, online: OnlineEvaluator | None = None
 ) -> AgentRuntime:
+    """The agent runtime; with `online`, sampled turns are queued for it, and when an LLM is
+    configured its judges use the evaluator's deployments (redacted like every other call)."""
     clients, providers = build_clients(settings)
+    if online is not None and providers is not None:
+        online.use_judge(LLMJudge(providers.client("evaluator")))
     return AgentRuntime(
         db,
         plugins=build_plugins(
@@ -137,7 +145,7 @@ def build_runtime(
         instance_id=settings.instance_id or _instance_id(),
         prompt_variants=settings.prompt_variants,
         approval_ttl=timedelta(hours=settings.ops.approval_ttl_hours),
-        on_turn_completed=on_turn_completed,
+        on_turn_completed=online,
         on_close=[providers.close] if providers else [],
     )
 
