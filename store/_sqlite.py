@@ -51,17 +51,39 @@ class SqliteBackend:
         return db
 
     async def _run(self, fn: Any, *args: Any) -> Any:
+        """Run `fn` in a worker thread. `_busy` counts statements that may be running, and a
+        statement counts itself down in its thread: a caller cancelled meanwhile stops waiting at
+        once, but `close` must still wait for the statement (a connection closed under a running
+        statement crashes the process). One cancelled before its thread started never runs."""
         if self._closed:
             raise StoreUnavailable("sqlite: the store is closed")
+        ran, dropped = threading.Event(), threading.Event()
+
+        def call() -> Any:
+            with self._lock:
+                if dropped.is_set():
+                    return None
+                ran.set()
+            try:
+                if self._closed:
+                    raise StoreUnavailable("sqlite: the store is closed")
+                return fn(*args)
+            finally:
+                with self._lock:
+                    self._busy -= 1
+
         with self._lock:
             self._busy += 1
         try:
-            return await asyncio.to_thread(fn, *args)
+            return await asyncio.to_thread(call)
         except sqlite3.OperationalError as exc:
             raise StoreUnavailable(f"sqlite: {exc}") from exc
-        finally:
+        except asyncio.CancelledError:
             with self._lock:
-                self._busy -= 1
+                if not ran.is_set():
+                    dropped.set()
+                    self._busy -= 1
+            raise
 
     async def open(self) -> None:
         self._closed = False

@@ -8,6 +8,8 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from store import SqliteBackend, Store
@@ -73,3 +75,27 @@ def test_cli_verify_detects_an_edit_made_with_sql(tmp_path: Path) -> None:
     broken = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=120)
     assert broken.returncode == 1
     assert "BROKEN at event 2" in broken.stdout
+
+
+async def test_close_waits_for_a_statement_whose_caller_was_cancelled(tmp_path: Path) -> None:
+    """Shutdown cancels background tasks and then closes the store: a statement still running in
+    its thread must finish before its connection is closed (closing it under the statement crashed
+    the process), and a call cancelled before its thread started never runs."""
+    backend = SqliteBackend(tmp_path / "s.db")
+    await backend.open()
+    started, finished = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        started.set()
+        time.sleep(0.3)
+        backend._db().execute("SELECT 1").fetchone()
+        finished.set()
+
+    task = asyncio.create_task(backend._run(slow))
+    assert await asyncio.to_thread(started.wait, 5)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert not finished.is_set()
+    await backend.close()
+    assert finished.is_set()  # close waited for the running statement
+    assert backend._busy == 0
