@@ -37,6 +37,7 @@ from agents._providers import LLMProviders, LLMSettings, ProviderConfig, build_c
 from agents._resilient import Deployment, ResilientChatClient, RetryPolicy
 from agents._usage import DEFAULT_PRICES, Price, UsageMeter, price_for
 from tests.support.llm_server import free_port
+from tests.support.loopback import serve_app
 from tools.safety import RedactionSession
 
 FAST = RetryPolicy(max_attempts=3, initial_wait=0.001, max_wait=0.05, jitter=0)
@@ -76,11 +77,7 @@ class FakeOpenAI:
         app = web.Application()
         app.router.add_post("/{dep}/v1/chat/completions", self._handle)
         app.router.add_post("/openai/deployments/{dep}/chat/completions", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_app(app)
 
     async def stop(self) -> None:
         if self._runner is not None:

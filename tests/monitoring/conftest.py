@@ -4,7 +4,6 @@ that waits for the app's background tasks before the store closes."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -12,11 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from service.app import create_app
-from service.auth import Role, issue_key
-from service.settings import Settings
-from store import SqliteBackend, Store
 from tests.service.conftest import Api
+from tests.support.api import make_api
 from tools.monitoring import MonitoringConfig
 from tools.ops import DeploymentSpec
 
@@ -32,24 +28,9 @@ class Stub:
 
 
 async def start(tmp_path: Path, **settings: Any) -> AsyncIterator[Api]:
-    db = Store(SqliteBackend(tmp_path / "api.db"))
     base: dict[str, Any] = {"monitoring": MonitoringConfig(worker=False, min_samples=20)}
-    app = create_app(Settings(data_dir=tmp_path, **(base | settings)), store=db)
-    await db.open()
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as client:
-        api = Api(app, client, db)
-        for tenant in ("contoso", "fabrikam"):
-            for role in Role:
-                api.keys[f"{tenant}:{role.value}"], _ = await issue_key(
-                    db, tenant, f"{role.value}-{tenant}", [role]
-                )
+    async for api in make_api(tmp_path, **(base | settings)):
         yield api
-        tasks = [*app.state.tasks, *app.state.ops.scorer.tasks]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    await db.close()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from azure.cosmos.aio import CosmosClient
 from store import Cond, Order, StoreUnavailable
 from store._cosmos import CosmosBackend, _retry_after
 from tests.support.cosmos_server import CosmosServer
+from tests.support.loopback import serve_app
 
 # -- against cosmosdb-server ------------------------------------------------------------------------
 
@@ -208,11 +209,7 @@ async def gateway() -> AsyncIterator[FakeGateway]:
     fake = FakeGateway()
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", fake.handle)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
+    runner, port = await serve_app(app)
     fake.endpoint = f"http://127.0.0.1:{port}/"
     try:
         yield fake

@@ -35,7 +35,7 @@ async def make_api(tmp_path: Path, **settings: object) -> AsyncIterator[Api]:
     app = create_app(Settings(data_dir=tmp_path, **settings), store=db)  # type: ignore[arg-type]
     await db.open()
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as client:
         api = Api(app, client, db)
         for tenant in ("contoso", "fabrikam"):
             for role in Role:
@@ -48,11 +48,13 @@ async def make_api(tmp_path: Path, **settings: object) -> AsyncIterator[Api]:
 
 
 async def _stop_background_work(app: FastAPI) -> None:
-    """Cancel and await what routes started in the background before the store closes."""
+    """Cancel and await what routes started in the background (and the embedded endpoints' scoring
+    tasks) before the store closes."""
     import asyncio
     import contextlib
 
-    tasks = list(getattr(app.state, "tasks", ()))
+    scorer = getattr(getattr(app.state, "ops", None), "scorer", None)
+    tasks = [*getattr(app.state, "tasks", ()), *(scorer.tasks if scorer is not None else ())]
     for task in tasks:
         task.cancel()
     for task in tasks:

@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.loopback import serve_app
+
 _BLOCK = re.compile(r"^\[(t\d+)\][^\n]*explain=(yes|no)\ntemplate: ([^\n]*)", re.M)
 
 
@@ -39,11 +41,7 @@ class FakeTriageModel:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_app(app)
 
     async def stop(self) -> None:
         if self._runner is not None:
