@@ -12,6 +12,8 @@ from fastapi import Request
 from agents import AgentRuntime
 from store import Cond, Run, RunEvent, Store
 
+from .background import start_owned
+
 __all__ = ["event_json", "live_events", "replay_events", "wants_sse"]
 
 TERMINAL = "run.completed"
@@ -47,9 +49,7 @@ async def live_events(
     async def listener(event: RunEvent) -> None:
         queue.put_nowait(event)
 
-    task = asyncio.create_task(runtime.execute(run, content, listener))
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    task = start_owned(tasks, runtime.execute(run, content, listener))
     while True:
         if queue.empty() and task.done():
             return  # execute() ended without a terminal event (it failed before it could record one)

@@ -4,7 +4,6 @@ whoever claims ``approved -> executing`` first runs it, once)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from pydantic import BaseModel, Field
 from store import Approval, ApprovalState
 
 from ..auth import Principal, Role
+from ..background import start_owned
 from ..deps import OperatorDep, requires
 from ..errors import NotFoundError
 from .endpoints import OpsDep
@@ -92,9 +92,7 @@ async def _decide(
         who.tenant_id, approval_id, who.user_id, who.has(Role.operator), decision, comment
     )
     if approval.state == ApprovalState.approved and ops.config.execute_on_approve:
-        task = asyncio.create_task(ops.executor.execute(approval.tenant_id, approval.id))
-        request.app.state.tasks.add(task)
-        task.add_done_callback(request.app.state.tasks.discard)
+        start_owned(request.app.state.tasks, ops.executor.execute(approval.tenant_id, approval.id))
     return approval
 
 

@@ -8,7 +8,6 @@ and prompt targets are CLI-only, so the API cannot be made to call arbitrary URL
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Annotated, Any, Literal
@@ -37,6 +36,7 @@ from evals.datasets import BUNDLED, load_cases, parse_cases
 from store import Cond, NotFound, Store, Timestamp, utcnow
 
 from ..auth import Principal, Role
+from ..background import start_owned
 from ..deps import RuntimeDep, SettingsDep, StoreDep, requires
 from ..errors import BadRequest, NotFoundError
 from ..schemas import PageOut
@@ -183,9 +183,9 @@ async def create_run(
     if body.wait:
         response.status_code = 201
         return _out(await _execute(db, record, target, body, cases, settings.evals.concurrency))
-    task = asyncio.create_task(_execute(db, record, target, body, cases, settings.evals.concurrency))
-    request.app.state.tasks.add(task)
-    task.add_done_callback(request.app.state.tasks.discard)
+    start_owned(
+        request.app.state.tasks, _execute(db, record, target, body, cases, settings.evals.concurrency)
+    )
     return _out(record)
 
 

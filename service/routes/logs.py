@@ -21,6 +21,7 @@ from store import Job, Timestamp
 from tools.triage import Category, Review, TriageError, TriageJobs, receive_log, reveal
 
 from ..auth import Principal, Role
+from ..background import start_owned
 from ..deps import StoreDep, TriagerDep, requires
 from ..errors import ServiceError
 from ..schemas import PageOut, Strict
@@ -256,9 +257,7 @@ async def start_triage(
         response.status_code = 201
         job = await jobs.run_now(who.tenant_id, job.id)
         return _out(job, result=job.result)
-    task = asyncio.create_task(jobs.run_now(who.tenant_id, job.id))
-    request.app.state.tasks.add(task)
-    task.add_done_callback(request.app.state.tasks.discard)
+    start_owned(request.app.state.tasks, jobs.run_now(who.tenant_id, job.id))
     return _out(job)
 
 
